@@ -54,11 +54,16 @@ type Option struct {
 	Default string
 	Help    string
 	Secret  bool
+	// EnvName overrides the derived variable name.
+	EnvName string
 	set     func(c *Config, v string) error
 }
 
 // Env is the environment variable that sets the option.
 func (o Option) Env() string {
+	if o.EnvName != "" {
+		return o.EnvName
+	}
 	return "WARTA_" + strings.ToUpper(strings.ReplaceAll(o.Name, "-", "_"))
 }
 
@@ -81,7 +86,7 @@ func boolean(p func(*Config) *bool) func(*Config, string) error {
 var Options = []Option{
 	{Name: "addr", Default: "127.0.0.1:8080", Help: "address the web server listens on", set: str(func(c *Config) *string { return &c.Addr })},
 	{Name: "data", Default: "./warta-data", Help: "data folder: SQLite database, media, generated keys", set: str(func(c *Config) *string { return &c.DataDir })},
-	{Name: "database-url", Default: "", Help: "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder", Secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
+	{Name: "database", EnvName: "WARTA_DATABASE_URL", Default: "", Help: "PostgreSQL URL (postgres://user@host/db); empty uses SQLite in the data folder", Secret: true, set: str(func(c *Config) *string { return &c.DatabaseURL })},
 	{Name: "base-url", Default: "", Help: "public URL of this installation, used in links in emails (default http://ADDR)", set: str(func(c *Config) *string { return &c.BaseURL })},
 	{Name: "demo", Default: "false", Help: "load the demo workspace on start", set: boolean(func(c *Config) *bool { return &c.Demo })},
 	{Name: "secret-key", Default: "", Help: "key for signed links; generated into the data folder when empty", Secret: true, set: str(func(c *Config) *string { return &c.SecretKey })},

@@ -1,0 +1,85 @@
+// Package access is the one place that lists every permission and which role grants it. Routes
+// declare the permission they need; a member's role decides whether they have it.
+package access
+
+// Perm is a permission a route can require.
+type Perm string
+
+// Route-level requirements that are not workspace permissions.
+const (
+	// Public routes are open to anyone, signed in or not.
+	Public Perm = "public"
+	// SignedIn routes need a user but no workspace (profile, workspace picker).
+	SignedIn Perm = "signed-in"
+	// Installation routes are for the administrators of the whole installation (jobs, all mail).
+	Installation Perm = "installation"
+)
+
+// Workspace permissions. Add a domain's permissions here and give them to roles below.
+const (
+	WorkspaceView   Perm = "workspace.view"
+	WorkspaceManage Perm = "workspace.manage"
+	MembersView     Perm = "members.view"
+	MembersManage   Perm = "members.manage"
+	TokensOwn       Perm = "tokens.own"
+	AuditView       Perm = "audit.view"
+	JobsManage      Perm = "jobs.manage"
+	OutboxView      Perm = "outbox.view"
+)
+
+// Role is a member's role in a workspace.
+type Role string
+
+const (
+	Owner       Role = "owner"
+	Admin       Role = "admin"
+	Editor      Role = "editor"
+	Approver    Role = "approver"
+	Contributor Role = "contributor"
+	Viewer      Role = "viewer"
+)
+
+// Roles in order of power, as the role pickers show them.
+var Roles = []Role{Owner, Admin, Editor, Approver, Contributor, Viewer}
+
+var everyone = []Perm{WorkspaceView, MembersView, TokensOwn}
+
+var grants = map[Role][]Perm{
+	Owner:       append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView}, everyone...),
+	Admin:       append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView}, everyone...),
+	Editor:      everyone,
+	Approver:    everyone,
+	Contributor: everyone,
+	Viewer:      everyone,
+}
+
+// Can reports whether role grants perm.
+func (r Role) Can(p Perm) bool {
+	for _, g := range grants[r] {
+		if g == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	_, ok := grants[r]
+	return ok
+}
+
+// Outranks reports whether r may hand out role other: nobody grants a role above their own, and
+// only owners make owners.
+func (r Role) Outranks(other Role) bool {
+	return rank(r) <= rank(other)
+}
+
+func rank(r Role) int {
+	for i, x := range Roles {
+		if x == r {
+			return i
+		}
+	}
+	return len(Roles)
+}

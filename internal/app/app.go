@@ -1,0 +1,238 @@
+// Package app builds Warta from its configuration and runs it. It is the only package that knows
+// every domain: it opens the database, applies migrations, wires the domains' stores, services,
+// routes, jobs and catalogs together, and serves them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/admin"
+	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/config"
+	"warta.dev/warta/internal/home"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/i18n"
+	"warta.dev/warta/internal/platform/i18n/catalog"
+	"warta.dev/warta/internal/platform/jobs"
+	"warta.dev/warta/internal/platform/mail"
+	"warta.dev/warta/internal/platform/media"
+	"warta.dev/warta/internal/platform/secrets"
+	"warta.dev/warta/internal/platform/web"
+	"warta.dev/warta/web/static"
+)
+
+// Version is set at build time with -ldflags "-X warta.dev/warta/internal/app.Version=…".
+var Version = "dev"
+
+// Migrations are every domain's schema, in the order their version numbers give.
+func Migrations() []db.Migrations {
+	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, mail.Migrations}
+}
+
+// Catalogs are every domain's messages.
+func Catalogs() []i18n.Catalog {
+	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog}
+}
+
+// Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
+var Navigation = []web.NavItem{
+	{Key: "nav.home", Path: "", Perm: access.WorkspaceView},
+	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
+}
+
+// App is a built Warta.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	DB       *db.DB
+	Queue    *jobs.Queue
+	Mailer   *mail.Mailer
+	Bundle   *i18n.Bundle
+	Auth     *auth.Service
+	Media    media.Store
+	Keys     *secrets.Keyring
+	Server   *web.Server
+	Registry *prometheus.Registry
+	Handler  http.Handler
+
+	sessions *web.SessionStore
+}
+
+// Open opens the database and applies pending migrations. It is enough for CLI commands.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	d, err := db.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: d}
+	if err := a.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.build(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Migrate applies the domains' and the job queue's migrations.
+func (a *App) Migrate(ctx context.Context) error {
+	n, err := a.DB.Migrate(ctx, Migrations())
+	if err != nil {
+		return fmt.Errorf("migrating the database: %w", err)
+	}
+	if n > 0 {
+		a.Log.Info("database migrated", "applied", n)
+	}
+	if err := jobs.Migrate(ctx, a.DB); err != nil {
+		return fmt.Errorf("migrating the job queue: %w", err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and no migration is pending.
+func (a *App) Ready(ctx context.Context) error {
+	if err := a.DB.Ping(ctx); err != nil {
+		return err
+	}
+	pending, err := a.DB.Pending(ctx, Migrations())
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("migrations pending: %v", pending)
+	}
+	if p, err := jobs.Pending(ctx, a.DB); err != nil || p {
+		return errors.Join(err, errors.New("job queue migrations pending"))
+	}
+	return nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	cfg := a.Config
+	var err error
+	if a.Keys, err = secrets.LoadOrCreate(cfg.DataDir, cfg.EncryptionKeys); err != nil {
+		return err
+	}
+	if _, err := secrets.LoadOrCreateSigningKey(cfg.DataDir, cfg.SecretKey); err != nil {
+		return err
+	}
+	if a.Bundle, err = i18n.NewBundle(Catalogs()...); err != nil {
+		return err
+	}
+	if a.Media, err = openMedia(ctx, cfg); err != nil {
+		return err
+	}
+	if a.Queue, err = jobs.New(a.DB, a.Log); err != nil {
+		return err
+	}
+	var smtp *mail.SMTPConfig
+	if cfg.SMTPHost != "" {
+		smtp = &mail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, User: cfg.SMTPUser, Password: cfg.SMTPPassword}
+		if err := smtp.Validate(); err != nil {
+			return err
+		}
+	}
+	a.Mailer = mail.New(a.DB, a.Queue, smtp, cfg.MailFrom)
+	a.Auth = auth.NewService(a.DB, a.Mailer, a.Bundle, cfg.BaseURL, a.Log)
+
+	sessions, store := web.NewSessions(a.DB, cfg.BaseURL)
+	a.sessions = store
+	guard := auth.NewGuard(a.Auth, sessions)
+	a.registerHousekeeping()
+
+	a.Registry = prometheus.NewRegistry()
+	a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		a.Queue.Collector(), a.Mailer.Collector())
+	metrics := web.NewMetrics(a.Registry)
+
+	renderer, err := web.NewRenderer(sessions, Navigation, a.Log)
+	if err != nil {
+		return err
+	}
+	a.Server = web.NewServer(guard, sessions, a.Bundle, renderer, a.Log)
+	var sso *auth.SSO
+	if cfg.OIDCIssuer != "" {
+		if sso, err = auth.NewSSO(ctx, cfg.OIDCName, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.BaseURL); err != nil {
+			return err
+		}
+	}
+	authPages, err := auth.NewHandlers(a.Auth, guard, a.Server, sso)
+	if err != nil {
+		return err
+	}
+	homePages, err := home.NewHandlers(a.Server, a.DB)
+	if err != nil {
+		return err
+	}
+	adminPages, err := admin.NewHandlers(a.Server, a.Queue, outboxAdapter{a.Mailer})
+	if err != nil {
+		return err
+	}
+	a.Server.Handle(authPages.Routes()...)
+	a.Server.Handle(homePages.Routes()...)
+	a.Server.Handle(adminPages.Routes()...)
+	a.Server.Handle(authPages.APIRoutes()...)
+	a.Server.Handle(web.Route{Method: "GET", Path: "/api/v1/openapi.json", Perm: access.Public, Summary: "This document",
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			return web.JSON(w, http.StatusOK, a.Server.OpenAPI(Version, cfg.BaseURL))
+		}})
+
+	mux := a.Server.Mux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static.FS))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if err := a.Ready(ctx); err != nil {
+			a.Log.Warn("not ready", "err", err)
+			http.Error(w, "not ready\n", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+
+	var h http.Handler = mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = web.SecurityHeaders(h)
+	if cfg.TrustProxy {
+		h = auth.TrustProxy(h)
+	}
+	a.Handler = metrics.Observe(a.Log, h)
+	return nil
+}
+
+func cacheFor(d time.Duration, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(d.Seconds())))
+		h.ServeHTTP(w, r)
+	})
+}
+
+func openMedia(ctx context.Context, cfg *config.Config) (media.Store, error) {
+	if cfg.MediaStore == "s3" {
+		return media.NewS3(ctx, media.S3Config{Endpoint: cfg.S3Endpoint, Bucket: cfg.S3Bucket, Region: cfg.S3Region,
+			AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, UseTLS: cfg.S3UseTLS})
+	}
+	return media.NewLocal(MediaDir(cfg.DataDir))
+}
+
+// MediaDir is where the local media store keeps files.
+func MediaDir(dataDir string) string { return filepath.Join(dataDir, "media") }
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,78 @@
+// Package demo loads sample workspaces a newcomer can explore: the communications office of a
+// fictional Indonesian city (in Bahasa Indonesia, WIB) and an NGO in Makassar (in English, WITA).
+// Each domain adds its own sample data here as it is built.
+package demo
+
+import (
+	"context"
+	"errors"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/platform/db"
+)
+
+// Sign-in of the demo administrator.
+const (
+	AdminEmail = "rina@sukamaju.example"
+	Password   = "warta-demo-2026"
+)
+
+const (
+	cityName = "Humas Pemerintah Kota Sukamaju"
+	ngoName  = "Yayasan Pesisir Lestari"
+)
+
+type person struct {
+	email, name, lang string
+	role              access.Role
+}
+
+var cityTeam = []person{
+	{"budi@sukamaju.example", "Budi Santoso", "id", access.Editor},
+	{"dewi@sukamaju.example", "Dewi Lestari", "id", access.Approver},
+	{"andi@sukamaju.example", "Andi Pratama", "id", access.Contributor},
+	{"sarah@sukamaju.example", "Sarah Thompson", "en", access.Viewer},
+}
+
+// Load creates the demo workspaces unless they exist; it reports whether it created them.
+func Load(ctx context.Context, a *app.App) (bool, error) {
+	if _, err := a.Auth.Workspace(ctx, auth.Slugify(cityName)); err == nil {
+		return false, nil
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return false, err
+	}
+	actor := auth.Actor{Label: "demo"}
+	admin, err := a.Auth.UserByEmail(ctx, AdminEmail)
+	var city *auth.Workspace
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		admin, city, err = a.Auth.CreateUserWithWorkspace(ctx, actor, AdminEmail, "Rina Wulandari", Password, "id", cityName, "Asia/Jakarta")
+	case err == nil:
+		city, err = a.Auth.CreateWorkspace(ctx, actor, cityName, "id", "Asia/Jakarta", admin.ID)
+	}
+	if err != nil {
+		return false, err
+	}
+	for _, p := range cityTeam {
+		_, _, err := a.Auth.CreateUser(ctx, actor, auth.CreateUserInput{Email: p.email, Name: p.name, Password: Password,
+			Role: p.role, Workspace: city.Slug, Lang: p.lang})
+		if err != nil && !errors.Is(err, auth.ErrEmailTaken) {
+			return false, err
+		}
+	}
+	owner := auth.Actor{UserID: admin.ID, Label: admin.Email}
+	if err := a.Auth.Invite(ctx, owner, access.Owner, city, "yusuf@sukamaju.example", access.Contributor, "id"); err != nil {
+		return false, err
+	}
+	ngo, err := a.Auth.CreateWorkspace(ctx, actor, ngoName, "en", "Asia/Makassar", admin.ID)
+	if err != nil {
+		return false, err
+	}
+	if err := a.Auth.Invite(ctx, owner, access.Owner, ngo, "field.officer@pesisirlestari.example", access.Editor, "en"); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+

@@ -1,0 +1,11 @@
+// Small behaviours without inline script: confirm before destructive actions, copy a token.
+document.addEventListener("submit", function (e) {
+  var msg = e.target.getAttribute("data-confirm");
+  if (msg && !window.confirm(msg)) e.preventDefault();
+});
+document.addEventListener("click", function (e) {
+  var btn = e.target.closest("[data-copy]");
+  if (!btn) return;
+  var el = document.getElementById(btn.getAttribute("data-copy"));
+  if (el && navigator.clipboard) navigator.clipboard.writeText(el.textContent.trim());
+});
