@@ -47,7 +47,7 @@ var ErrUnknownState = errors.New("jobs: unknown state")
 // List returns up to limit jobs in state (all states when ""), newest first. For the next page pass
 // the last ID seen as afterID (0 starts from the newest).
 func (q *Queue) List(ctx context.Context, state string, afterID int64, limit int) ([]Job, error) {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (q *Queue) Counts(ctx context.Context) (map[string]int, error) {
 // another attempt, a scheduled one runs now, and a completed one runs once more. A running job is
 // left alone. It returns db.ErrNotFound when there is no such job.
 func (q *Queue) Retry(ctx context.Context, id int64) error {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (q *Queue) Retry(ctx context.Context, id int64) error {
 // Cancel cancels a job that has not finished: it will not run (again). A running job is asked to
 // stop through its context. It returns db.ErrNotFound when there is no such job.
 func (q *Queue) Cancel(ctx context.Context, id int64) error {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return err
 	}

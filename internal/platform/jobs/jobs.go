@@ -9,6 +9,10 @@
 // for the server).
 //
 // River runs a job at least once: workers must be idempotent.
+//
+// On SQLite, River shares the app's single write connection. While a transaction is open it holds
+// that connection, so inside it insert with InsertTx only: Insert, List, Retry and Cancel need the
+// connection themselves and would wait for ever.
 package jobs
 
 import (
@@ -125,8 +129,8 @@ func (q *Queue) mustBeUnused(what string) {
 	}
 }
 
-// river returns the River client, building it on first use with the workers registered so far.
-func (q *Queue) river() (*river.Client[*sql.Tx], error) {
+// riverClient returns the River client, building it on first use with the workers registered so far.
+func (q *Queue) riverClient() (*river.Client[*sql.Tx], error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.client != nil {
@@ -177,7 +181,7 @@ func (q *Queue) river() (*river.Client[*sql.Tx], error) {
 // Start starts working the queues in the background. ctx carries values only: cancelling it does
 // not stop the queue; call Stop.
 func (q *Queue) Start(ctx context.Context) error {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return err
 	}
@@ -215,7 +219,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 // and disappears if tx rolls back. This is how a job must be inserted while a transaction is open:
 // on SQLite the transaction holds the only write connection, and Insert would wait for ever.
 func (q *Queue) InsertTx(ctx context.Context, tx *db.Tx, args river.JobArgs, opts *river.InsertOpts) error {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return err
 	}
@@ -228,7 +232,7 @@ func (q *Queue) InsertTx(ctx context.Context, tx *db.Tx, args river.JobArgs, opt
 // Insert inserts a job in a transaction of its own. On SQLite never call it while a transaction
 // is open (use InsertTx): it needs the write connection that transaction holds, and waits for ever.
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-	c, err := q.river()
+	c, err := q.riverClient()
 	if err != nil {
 		return err
 	}

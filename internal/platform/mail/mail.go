@@ -211,15 +211,25 @@ func (m *Mailer) newMessageID() string {
 const storedColumns = `id, workspace_id, to_addr, subject, text_body, html_body, headers, kind, status,
 	attempts, last_error, message_id, created_at, sent_at`
 
-// Get returns the stored message id, or db.ErrNotFound.
+// Get returns the stored message id, or db.ErrNotFound. It is for the installation's admin; a
+// workspace's pages use GetWorkspace.
 func (m *Mailer) Get(ctx context.Context, id int64) (Stored, error) {
-	rows, err := m.d.Query(ctx, `SELECT `+storedColumns+` FROM mail_messages WHERE id = ?`, id)
+	return m.get(ctx, `WHERE id = ?`, id)
+}
+
+// GetWorkspace returns the stored message id if it belongs to workspaceID, else db.ErrNotFound.
+func (m *Mailer) GetWorkspace(ctx context.Context, workspaceID, id int64) (Stored, error) {
+	return m.get(ctx, `WHERE id = ? AND workspace_id = ?`, id, workspaceID)
+}
+
+func (m *Mailer) get(ctx context.Context, where string, args ...any) (Stored, error) {
+	rows, err := m.d.Query(ctx, `SELECT `+storedColumns+` FROM mail_messages `+where, args...)
 	if err != nil {
-		return Stored{}, fmt.Errorf("mail: get %d: %w", id, err)
+		return Stored{}, fmt.Errorf("mail: get %d: %w", args[0], err)
 	}
 	list, err := scanStored(rows)
 	if err != nil {
-		return Stored{}, fmt.Errorf("mail: get %d: %w", id, err)
+		return Stored{}, fmt.Errorf("mail: get %d: %w", args[0], err)
 	}
 	if len(list) == 0 {
 		return Stored{}, db.ErrNotFound
@@ -227,16 +237,33 @@ func (m *Mailer) Get(ctx context.Context, id int64) (Stored, error) {
 	return list[0], nil
 }
 
-// List returns up to limit stored messages, newest first. For the next page pass the last ID seen
-// as afterID (0 starts from the newest).
+// List returns up to limit stored messages of every workspace (and none), newest first, for the
+// installation's admin. For the next page pass the last ID seen as afterID (0 starts from the
+// newest).
 func (m *Mailer) List(ctx context.Context, afterID int64, limit int) ([]Stored, error) {
-	limit = min(max(limit, 1), 500)
-	q := `SELECT ` + storedColumns + ` FROM mail_messages ORDER BY id DESC LIMIT ?`
-	args := []any{limit}
-	if afterID > 0 {
-		q = `SELECT ` + storedColumns + ` FROM mail_messages WHERE id < ? ORDER BY id DESC LIMIT ?`
-		args = []any{afterID, limit}
+	return m.list(ctx, nil, afterID, limit)
+}
+
+// ListWorkspace is List restricted to the messages of workspaceID.
+func (m *Mailer) ListWorkspace(ctx context.Context, workspaceID, afterID int64, limit int) ([]Stored, error) {
+	return m.list(ctx, &workspaceID, afterID, limit)
+}
+
+func (m *Mailer) list(ctx context.Context, workspaceID *int64, afterID int64, limit int) ([]Stored, error) {
+	var where []string
+	var args []any
+	if workspaceID != nil {
+		where, args = append(where, "workspace_id = ?"), append(args, *workspaceID)
 	}
+	if afterID > 0 {
+		where, args = append(where, "id < ?"), append(args, afterID)
+	}
+	q := `SELECT ` + storedColumns + ` FROM mail_messages`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, min(max(limit, 1), 500))
 	rows, err := m.d.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("mail: list: %w", err)

@@ -430,6 +430,30 @@ func TestOutbox(t *testing.T) {
 		if _, err := s.m.Get(ctx, 1<<40); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("missing message: %v", err)
 		}
+
+		// A workspace sees its own mail only.
+		other := invitation("d@koran.test")
+		other.WorkspaceID = 8
+		otherID, err := s.m.Send(ctx, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := s.m.ListWorkspace(ctx, 7, 0, 10)
+		if err != nil || len(mine) != 3 || mine[0].ID != ids[2] {
+			t.Fatalf("workspace 7 lists %+v, %v", mine, err)
+		}
+		if page, err := s.m.ListWorkspace(ctx, 7, ids[1], 10); err != nil || len(page) != 1 || page[0].ID != ids[0] {
+			t.Fatalf("workspace 7, second page: %+v, %v", page, err)
+		}
+		if theirs, err := s.m.ListWorkspace(ctx, 8, 0, 10); err != nil || len(theirs) != 1 || theirs[0].ID != otherID {
+			t.Fatalf("workspace 8 lists %+v, %v", theirs, err)
+		}
+		if _, err := s.m.GetWorkspace(ctx, 8, ids[0]); !errors.Is(err, db.ErrNotFound) {
+			t.Fatalf("workspace 8 reads workspace 7's message: %v", err)
+		}
+		if got, err := s.m.GetWorkspace(ctx, 7, ids[0]); err != nil || got.To != "a@koran.test" {
+			t.Fatalf("workspace 7 reads its message: %+v, %v", got, err)
+		}
 		if n := counter(t, s.m, "outbox"); n != 4 {
 			t.Fatalf("warta_mail_sent_total{result=outbox} = %v", n)
 		}
