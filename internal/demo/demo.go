@@ -75,4 +75,3 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 	}
 	return true, nil
 }
-

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/text/number"
 )
 
-func (l *Locale) month(m time.Month) string    { return l.T(fmt.Sprintf("date.month.%d", m)) }
+func (l *Locale) month(m time.Month) string     { return l.T(fmt.Sprintf("date.month.%d", m)) }
 func (l *Locale) monthAbbr(m time.Month) string { return l.T(fmt.Sprintf("date.mon.%d", m)) }
 func (l *Locale) weekday(d time.Weekday) string { return l.T(fmt.Sprintf("date.day.%d", d)) }
 
