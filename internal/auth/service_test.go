@@ -1,0 +1,157 @@
+package auth_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/db/dbtest"
+)
+
+const pw = "kopi-tubruk-pahit"
+
+func owner(t *testing.T, env *apptest.Env) (*auth.User, *auth.Workspace) {
+	t.Helper()
+	u, ws, err := env.App.Auth.CreateUser(context.Background(), auth.CLI, auth.CreateUserInput{
+		Email: "Owner@Humas.example", Name: "Ani", Password: pw, Role: access.Owner, Workspace: "Humas Kota", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, ws
+}
+
+// Ten wrong passwords lock the account for a while, even for the right password; other accounts
+// from other addresses are not affected.
+func TestSignInLimit(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine)
+		owner(t, env)
+		ctx := context.Background()
+		s := env.App.Auth
+		if _, err := s.Authenticate(ctx, "owner@humas.example", pw, "10.0.0.1"); err != nil {
+			t.Fatalf("right password: %v", err)
+		}
+		for i := 0; i < 10; i++ {
+			if _, err := s.Authenticate(ctx, "OWNER@humas.example", "salah", "10.0.0.1"); !errors.Is(err, auth.ErrBadCredentials) {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+		}
+		if _, err := s.Authenticate(ctx, "owner@humas.example", pw, "10.0.0.2"); !errors.Is(err, auth.ErrRateLimited) {
+			t.Fatalf("after ten failures: %v", err)
+		}
+		// The page says what to do, in the visitor's language.
+		b := env.Browser()
+		b.Lang = "id"
+		r := b.Post("/login", url.Values{"email": {"owner@humas.example"}, "password": {pw}})
+		if r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "Tunggu 15 menit") {
+			t.Fatalf("locked sign-in page: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		// An unknown account takes the same path and gives the same answer.
+		if _, err := s.Authenticate(ctx, "nobody@humas.example", pw, "10.0.0.3"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("unknown account: %v", err)
+		}
+	})
+}
+
+// A reset link from the outbox sets a new password once, and ends the user's other sessions.
+func TestPasswordReset(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine)
+		owner(t, env)
+		laptop := env.Browser()
+		if r := laptop.Post("/login", url.Values{"email": {"owner@humas.example"}, "password": {pw}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("login: %d", r.Status)
+		}
+		phone := env.Browser()
+		if r := phone.Post("/forgot", url.Values{"email": {"owner@humas.example"}}); r.Status != 200 || !strings.Contains(r.Body, "reset link is on its way") {
+			t.Fatalf("forgot: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		// The same answer for an address without an account, and no mail.
+		if r := phone.Post("/forgot", url.Values{"email": {"stranger@humas.example"}}); !strings.Contains(r.Body, "reset link is on its way") {
+			t.Fatalf("forgot for a stranger: %s", apptest.Excerpt(r.Body))
+		}
+		_, text := env.LastMailTo("owner@humas.example")
+		link := apptest.LinkIn(t, text, "/reset/")
+		r := phone.Post(link, url.Values{"password": {"teh-tarik-manis"}, "password2": {"teh-tarik-lain"}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "not the same") {
+			t.Fatalf("mismatched passwords: %d", r.Status)
+		}
+		if r := phone.Post(link, url.Values{"password": {"teh-tarik-manis"}, "password2": {"teh-tarik-manis"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("reset: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		if r := phone.Get(link); r.Status != http.StatusGone {
+			t.Errorf("reset link reused: %d", r.Status)
+		}
+		if r := laptop.Get("/w/humas-kota"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+			t.Errorf("the laptop's session survived the reset: %d", r.Status)
+		}
+		if _, err := env.App.Auth.Authenticate(context.Background(), "owner@humas.example", "teh-tarik-manis", "10.0.0.9"); err != nil {
+			t.Errorf("new password: %v", err)
+		}
+	})
+}
+
+// Roles: nobody hands out a role above their own, and the last owner stays an owner.
+func TestRoleRules(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	s := env.App.Auth
+	own, ws := owner(t, env)
+	admin, _, err := s.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "admin@humas.example", Password: pw, Role: access.Admin, Workspace: ws.Slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := auth.Actor{UserID: admin.ID, Label: admin.Email}
+	if err := s.Invite(ctx, by, access.Admin, ws, "new@humas.example", access.Owner, "en"); !errors.Is(err, auth.ErrRoleTooHigh) {
+		t.Errorf("admin inviting an owner: %v", err)
+	}
+	if err := s.ChangeRole(ctx, by, access.Admin, ws.ID, own.ID, access.Viewer); !errors.Is(err, auth.ErrRoleTooHigh) {
+		t.Errorf("admin demoting the owner: %v", err)
+	}
+	if err := s.ChangeRole(ctx, auth.CLI, access.Owner, ws.ID, own.ID, access.Admin); !errors.Is(err, auth.ErrLastOwner) {
+		t.Errorf("demoting the last owner: %v", err)
+	}
+	if err := s.Invite(ctx, by, access.Admin, ws, "Admin@Humas.example", access.Editor, "en"); !errors.Is(err, auth.ErrAlreadyMember) {
+		t.Errorf("inviting a member: %v", err)
+	}
+	if _, _, err := s.CreateToken(ctx, by, ws.ID, admin.ID, "too strong", access.Owner); !errors.Is(err, auth.ErrRoleTooHigh) {
+		t.Errorf("admin token with owner role: %v", err)
+	}
+}
+
+// A member removed from a workspace loses it at once: pages answer 404 and their tokens stop.
+func TestRemovedMemberLosesAccess(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	s := env.App.Auth
+	_, ws := owner(t, env)
+	ed, _, err := s.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "ed@humas.example", Password: pw, Role: access.Editor, Workspace: ws.Slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := s.CreateToken(ctx, auth.CLI, ws.ID, ed.ID, "script", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := env.Browser()
+	b.Post("/login", url.Values{"email": {"ed@humas.example"}, "password": {pw}})
+	if r := b.Get("/w/" + ws.Slug); r.Status != 200 {
+		t.Fatalf("before: %d", r.Status)
+	}
+	if err := s.RemoveMember(ctx, auth.CLI, access.Owner, ws.ID, ed.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Get("/w/" + ws.Slug); r.Status != http.StatusNotFound {
+		t.Errorf("after removal the workspace answers %d", r.Status)
+	}
+	if status, _ := env.API("GET", "/api/v1/me", secret, nil); status != http.StatusUnauthorized {
+		t.Errorf("after removal the token answers %d", status)
+	}
+}
