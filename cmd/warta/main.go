@@ -127,5 +127,28 @@ func explain(err error) string {
 			return b.Locale(lang, nil).T(we.Key)
 		}
 	}
-	return err.Error()
+	return oneLine(err.Error())
+}
+
+// oneLine joins a message that spans lines (PostgreSQL's driver lists each connection attempt on
+// its own line) into one, without repeating the same line.
+func oneLine(msg string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || seen[l] {
+			continue
+		}
+		seen[l] = true
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }

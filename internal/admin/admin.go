@@ -42,10 +42,12 @@ type Queue interface {
 	Cancel(ctx context.Context, id int64) error
 }
 
-// Outbox is the part of the mailer these pages use. workspaceID 0 means every message.
+// Outbox is the part of the mailer these pages use.
 type Outbox interface {
-	List(ctx context.Context, workspaceID, beforeID int64, limit int) ([]mail.Stored, error)
-	Get(ctx context.Context, workspaceID, id int64) (mail.Stored, error)
+	List(ctx context.Context, beforeID int64, limit int) ([]mail.Stored, error)
+	ListWorkspace(ctx context.Context, workspaceID, beforeID int64, limit int) ([]mail.Stored, error)
+	Get(ctx context.Context, id int64) (mail.Stored, error)
+	GetWorkspace(ctx context.Context, workspaceID, id int64) (mail.Stored, error)
 }
 
 // Handlers serve the admin pages.
@@ -79,6 +81,9 @@ func (h *Handlers) Routes() []web.Route {
 
 const pageSize = 50
 
+// stateTabs orders the job states as an operator reads them: what runs, what waits, what failed.
+var stateTabs = []string{"running", "available", "scheduled", "retryable", "completed", "discarded", "cancelled"}
+
 type jobsData struct {
 	Jobs   []jobs.Job
 	Counts map[string]int
@@ -98,7 +103,7 @@ func (h *Handlers) jobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := jobsData{Jobs: list, Counts: counts, States: jobs.States(), State: state}
+	d := jobsData{Jobs: list, Counts: counts, States: stateTabs, State: state}
 	if len(list) > pageSize {
 		d.Jobs = list[:pageSize]
 		d.Next = d.Jobs[pageSize-1].ID
@@ -144,7 +149,13 @@ func (h *Handlers) outboxList(inWorkspace bool) web.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		wsID, base := scope(r, inWorkspace)
 		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-		list, err := h.outbox.List(r.Context(), wsID, before, pageSize+1)
+		var list []mail.Stored
+		var err error
+		if inWorkspace {
+			list, err = h.outbox.ListWorkspace(r.Context(), wsID, before, pageSize+1)
+		} else {
+			list, err = h.outbox.List(r.Context(), before, pageSize+1)
+		}
 		if err != nil {
 			return err
 		}
@@ -168,7 +179,11 @@ func (h *Handlers) message(r *http.Request, inWorkspace bool) (mail.Stored, stri
 	if err != nil {
 		return mail.Stored{}, "", web.ErrNotFound
 	}
-	m, err := h.outbox.Get(r.Context(), wsID, id)
+	if inWorkspace {
+		m, err := h.outbox.GetWorkspace(r.Context(), wsID, id)
+		return m, base, err
+	}
+	m, err := h.outbox.Get(r.Context(), id)
 	return m, base, err
 }
 

@@ -102,6 +102,12 @@ func TestEveryRouteDeclaresAndEnforcesItsPermission(t *testing.T) {
 			}
 		}
 
+		// B's outbox shows B's mail only, never A's invitation.
+		env.LastMailTo("guest@a.example")
+		if r := adminOfB.Get("/w/" + wsB.Slug + "/settings/outbox"); r.Status != 200 || strings.Contains(r.Body, "guest@a.example") {
+			t.Errorf("B's outbox: %d, shows A's mail: %v", r.Status, strings.Contains(r.Body, "guest@a.example"))
+		}
+
 		// Nothing in A changed.
 		members, invitations, err := s.Members(ctx, wsA.ID)
 		if err != nil {

@@ -178,7 +178,7 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	adminPages, err := admin.NewHandlers(a.Server, a.Queue, outboxAdapter{a.Mailer})
+	adminPages, err := admin.NewHandlers(a.Server, a.Queue, a.Mailer)
 	if err != nil {
 		return err
 	}

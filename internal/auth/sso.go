@@ -15,8 +15,9 @@ import (
 	"warta.dev/warta/internal/platform/web"
 )
 
-// SSO signs users in through an OpenID Connect provider. It only signs in people who already
-// have an account or a pending invitation; it never creates workspaces or roles on its own.
+// SSO signs users in through an OpenID Connect provider. It only signs in people who already have
+// an account (an invited person accepts the invitation first); it never creates accounts,
+// workspaces or roles on its own.
 type SSO struct {
 	Name     string
 	provider *oidc.Provider

@@ -93,7 +93,11 @@ func TestSingleSignOn(t *testing.T) {
 	t.Run("an unverified email is refused", func(t *testing.T) {
 		idp.signInAs("ani@pemkot.example", false)
 		b := env.Browser()
+		before := idp.issued()
 		r := b.Get(ssoToCallback(t, b, idp))
+		if idp.issued() != before+1 {
+			t.Fatal("the exchange failed; the test did not reach the email check")
+		}
 		if r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Single sign-on did not complete") {
 			t.Fatalf("unverified email: %d %s", r.Status, apptest.Excerpt(r.Body))
 		}
@@ -134,7 +138,7 @@ func TestSingleSignOn(t *testing.T) {
 		idp.signInAs("ani@pemkot.example", true)
 		b := env.Browser()
 		r := b.Get(ssoToCallback(t, b, idp))
-		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "disabled") {
+		if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "This account has been disabled") {
 			t.Fatalf("disabled account: %d %s", r.Status, apptest.Excerpt(r.Body))
 		}
 		if r := b.Get("/w/humas-kota-contoh"); r.Status == 200 {
@@ -160,17 +164,18 @@ func ssoToCallback(t *testing.T, b *apptest.Browser, idp *provider) string {
 
 // provider is an OpenID Connect provider that signs in whoever signInAs names, without a login page.
 type provider struct {
-	t              *testing.T
-	issuer         string
-	clientID       string
-	clientSecret   string
-	key            *rsa.PrivateKey
-	mu             sync.Mutex
-	redirectURI    string
-	email          string
-	emailVerified  bool
-	grants         map[string]*grant
-	tokenRequests  int
+	t             *testing.T
+	issuer        string
+	clientID      string
+	clientSecret  string
+	key           *rsa.PrivateKey
+	mu            sync.Mutex
+	redirectURI   string
+	email         string
+	emailVerified bool
+	grants        map[string]*grant
+	tokenRequests int
+	tokensIssued  int
 }
 
 type grant struct {
@@ -207,7 +212,10 @@ func (p *provider) signInAs(email string, verified bool) {
 	p.email, p.emailVerified = email, verified
 }
 
+// exchanges counts the requests to the token endpoint, and issued the ID tokens it handed out.
 func (p *provider) exchanges() int { p.mu.Lock(); defer p.mu.Unlock(); return p.tokenRequests }
+
+func (p *provider) issued() int { p.mu.Lock(); defer p.mu.Unlock(); return p.tokensIssued }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -327,5 +335,8 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	idToken, _ := jws.CompactSerialize()
+	p.mu.Lock()
+	p.tokensIssued++
+	p.mu.Unlock()
 	writeJSON(w, 200, map[string]any{"access_token": rand.Text(), "token_type": "Bearer", "expires_in": 300, "id_token": idToken})
 }

@@ -156,6 +156,10 @@ func Register(fs *flag.FlagSet, names ...string) *Values {
 		v := new(string)
 		help := o.Help + " (" + o.Env() + ")"
 		fs.StringVar(v, o.Name, def, help)
+		if o.Secret {
+			// --help prints defaults; a password from the environment must not appear there.
+			fs.Lookup(o.Name).DefValue = ""
+		}
 		vals.set[o.Name] = v
 	}
 	return vals

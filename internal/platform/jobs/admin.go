@@ -139,7 +139,9 @@ func (q *Queue) Retry(ctx context.Context, id int64) error {
 }
 
 // Cancel cancels a job that has not finished: it will not run (again). A running job is asked to
-// stop through its context. It returns db.ErrNotFound when there is no such job.
+// stop through its context; that request reaches the worker asynchronously, so a job retried right
+// after being cancelled may have its new run cancelled too. It returns db.ErrNotFound when there is
+// no such job.
 func (q *Queue) Cancel(ctx context.Context, id int64) error {
 	c, err := q.riverClient()
 	if err != nil {

@@ -326,8 +326,10 @@ func TestAdmin(t *testing.T) {
 			}
 		}
 		later := &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)}
-		if err := q.Insert(ctx, recordArgs{Name: "later"}, later); err != nil {
-			t.Fatal(err)
+		for _, name := range []string{"later", "never"} {
+			if err := q.Insert(ctx, recordArgs{Name: name}, later); err != nil {
+				t.Fatal(err)
+			}
 		}
 
 		// Pages of two, newest first, following the cursor to the end.
@@ -349,8 +351,8 @@ func TestAdmin(t *testing.T) {
 			}
 			after = got[len(got)-1].ID
 		}
-		if len(ids) != 6 {
-			t.Fatalf("paged through %d jobs, want 6: %v", len(ids), ids)
+		if len(ids) != 7 {
+			t.Fatalf("paged through %d jobs, want 7: %v", len(ids), ids)
 		}
 		for i := 1; i < len(ids); i++ {
 			if ids[i] >= ids[i-1] {
@@ -359,14 +361,14 @@ func TestAdmin(t *testing.T) {
 		}
 
 		scheduled, err := q.List(ctx, "scheduled", 0, 10)
-		if err != nil || len(scheduled) != 1 || scheduled[0].Kind != "test_record" || scheduled[0].Args != `{"name":"later"}` {
+		if err != nil || len(scheduled) != 2 || scheduled[0].Kind != "test_record" || scheduled[0].Args != `{"name":"never"}` || scheduled[1].Args != `{"name":"later"}` {
 			t.Fatalf("scheduled jobs: %+v, %v", scheduled, err)
 		}
 		if _, err := q.List(ctx, "lost", 0, 10); !errors.Is(err, jobs.ErrUnknownState) {
 			t.Fatalf("unknown state: %v", err)
 		}
 		counts, err := q.Counts(ctx)
-		if err != nil || counts["available"] != 5 || counts["scheduled"] != 1 || counts["completed"] != 0 {
+		if err != nil || counts["available"] != 5 || counts["scheduled"] != 2 || counts["completed"] != 0 {
 			t.Fatalf("counts: %v, %v", counts, err)
 		}
 
@@ -386,7 +388,7 @@ func TestAdmin(t *testing.T) {
 				gauges[m.GetLabel()[0].GetValue()] = m.GetGauge().GetValue()
 			}
 		}
-		if gauges["available"] != 5 || gauges["scheduled"] != 1 || len(gauges) != len(jobs.States()) {
+		if gauges["available"] != 5 || gauges["scheduled"] != 2 || len(gauges) != len(jobs.States()) {
 			t.Fatalf("warta_jobs: %v", gauges)
 		}
 
@@ -397,17 +399,16 @@ func TestAdmin(t *testing.T) {
 			return err == nil && c["completed"] == 5
 		})
 
-		later1 := scheduled[0].ID
-		if err := q.Cancel(ctx, later1); err != nil {
+		// Cancel one scheduled job; retry the other, which makes it run now, and once more after it
+		// completed. (Not the same job: River delivers a cancellation to workers asynchronously, so a
+		// job retried right after its cancellation may see it.)
+		never, later1 := scheduled[0].ID, scheduled[1].ID
+		if err := q.Cancel(ctx, never); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := q.List(ctx, "cancelled", 0, 10); len(got) != 1 || got[0].ID != later1 {
+		if got, _ := q.List(ctx, "cancelled", 0, 10); len(got) != 1 || got[0].ID != never {
 			t.Fatalf("cancelled jobs: %+v", got)
 		}
-		if got, _ := q.List(ctx, "scheduled", 0, 10); len(got) != 0 {
-			t.Fatalf("scheduled jobs after cancel: %+v", got)
-		}
-		// Retrying the cancelled job makes it run now; retrying it once completed runs it again.
 		if err := q.Retry(ctx, later1); err != nil {
 			t.Fatal(err)
 		}
@@ -421,7 +422,17 @@ func TestAdmin(t *testing.T) {
 		if err := q.Retry(ctx, later1); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the completed job to run again", func() bool { return runs(t, d, "later") == 2 })
+		waitFor(t, "the completed job to run again", func() bool {
+			c, err := q.Counts(ctx)
+			return err == nil && runs(t, d, "later") == 2 && c["completed"] == 6
+		})
+		if got, _ := q.List(ctx, "cancelled", 0, 10); len(got) != 1 || got[0].ID != never || runs(t, d, "never") != 0 {
+			t.Fatalf("the cancelled job ran, or is no longer cancelled: %+v", got)
+		}
+		c, err := q.Counts(ctx)
+		if err != nil || c["scheduled"] != 0 || c["cancelled"] != 1 || c["completed"] != 6 {
+			t.Fatalf("counts at the end: %v, %v", c, err)
+		}
 
 		if err := q.Retry(ctx, 1<<40); !errors.Is(err, db.ErrNotFound) {
 			t.Fatalf("retry of a missing job: %v", err)

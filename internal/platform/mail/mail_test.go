@@ -438,6 +438,7 @@ func TestOutbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		waitStatus(t, s.m, otherID, mail.StatusOutbox)
 		mine, err := s.m.ListWorkspace(ctx, 7, 0, 10)
 		if err != nil || len(mine) != 3 || mine[0].ID != ids[2] {
 			t.Fatalf("workspace 7 lists %+v, %v", mine, err)
@@ -454,7 +455,7 @@ func TestOutbox(t *testing.T) {
 		if got, err := s.m.GetWorkspace(ctx, 7, ids[0]); err != nil || got.To != "a@koran.test" {
 			t.Fatalf("workspace 7 reads its message: %+v, %v", got, err)
 		}
-		if n := counter(t, s.m, "outbox"); n != 4 {
+		if n := counter(t, s.m, "outbox"); n != 5 {
 			t.Fatalf("warta_mail_sent_total{result=outbox} = %v", n)
 		}
 	})
