@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"text/tabwriter"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/demo"
+	"warta.dev/warta/internal/platform/secrets"
 )
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -216,5 +218,27 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "Demo workspace loaded.")
 	}
 	fmt.Fprintf(stdout, "Start Warta (warta serve) and sign in at %s/login as %s with password %s\n", a.Config.BaseURL, demo.AdminEmail, demo.Password)
+	return nil
+}
+
+func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return errors.New("say: keys rotate")
+	}
+	fs, vals := flags("keys rotate", stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := vals.Resolve()
+	if err != nil {
+		return err
+	}
+	if cfg.EncryptionKeys != "" {
+		return errors.New("the keys come from WARTA_ENCRYPTION_KEYS: put a new key first in that variable instead (openssl rand -base64 32)")
+	}
+	if _, err := secrets.Rotate(cfg.DataDir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "A new encryption key is in use; older keys in %s still decrypt what they encrypted. Restart Warta, and copy the file to every node.\n", filepath.Join(cfg.DataDir, secrets.KeysFile))
 	return nil
 }

@@ -33,6 +33,7 @@ Commands:
   token create          create an API token: --email E [--workspace NAME] [--role R] [--name N]
   token revoke          revoke an API token: --token T (or --id N)
   backup                copy the database, media and keys to a folder: --to DIR
+  keys rotate           add a new encryption key; older keys still decrypt what they encrypted
   demo                  load the demo workspace
   version               print the version
 
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(ctx, args, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "keys":
+		return keys(ctx, args, stdout, stderr)
 	case "demo":
 		return loadDemo(ctx, args, stdout, stderr)
 	case "version":

@@ -347,3 +347,30 @@ func TestServeHelpListsEveryOption(t *testing.T) {
 		}
 	}
 }
+
+// keys rotate puts a new key in front; what the old key encrypted still decrypts.
+func TestKeysRotate(t *testing.T) {
+	data := t.TempDir()
+	old, err := secrets.LoadOrCreate(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := old.EncryptString("token rahasia")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"keys", "rotate", "--data", data}, &out, &errb); err != nil {
+		t.Fatalf("keys rotate: %v %s", err, errb.String())
+	}
+	k, err := secrets.LoadOrCreate(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.DecryptString(sealed); err != nil || got != "token rahasia" {
+		t.Fatalf("old secret after rotation: %q %v", got, err)
+	}
+	if !k.NeedsRotation(sealed) {
+		t.Error("a secret sealed with the old key does not ask for re-encryption")
+	}
+}

@@ -207,7 +207,9 @@ func (a *App) build(ctx context.Context) error {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
 
 	var h http.Handler = mux
-	h = http.NewCrossOriginProtection().Handler(h)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(a.Server.DenyCrossOrigin))
+	h = cop.Handler(h)
 	h = web.SecurityHeaders(h)
 	if cfg.TrustProxy {
 		h = auth.TrustProxy(h)

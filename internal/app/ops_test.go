@@ -52,9 +52,10 @@ func TestOperations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("cross-site post: %d", res.StatusCode)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "sent from another website") {
+		t.Errorf("cross-site post: %d %s", res.StatusCode, apptest.Excerpt(string(body)))
 	}
 	_, metrics, _ := get(t, env.URL+"/metrics")
 	for _, want := range []string{`warta_http_requests_total{route="GET /login",status="200"}`, `warta_jobs{state="completed"}`, `warta_mail_sent_total{result="outbox"}`, "go_goroutines"} {

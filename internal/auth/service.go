@@ -310,6 +310,7 @@ const (
 	loginWindow           = 15 * time.Minute
 	maxFailuresPerAccount = 10
 	maxFailuresPerAddress = 50
+	maxResetsPerHour      = 3
 )
 
 func linkUsable(l *link) error {
@@ -560,6 +561,15 @@ func (s *Service) RequestReset(ctx context.Context, email, lang, ip string) erro
 		lang = u.Lang
 	}
 	return s.d.Tx(ctx, func(tx *db.Tx) error {
+		// A few links an hour are enough for a person; more would let anyone flood an inbox.
+		var recent int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM auth_links WHERE kind = ? AND email = ? AND created_at > ?`,
+			linkReset, u.Email, now().Add(-time.Hour)).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= maxResetsPerHour {
+			return nil
+		}
 		token, _, err := insertLink(ctx, tx, linkReset, u.Email, 0, "", u.ID, resetLifetime)
 		if err != nil {
 			return err

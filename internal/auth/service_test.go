@@ -95,6 +95,17 @@ func TestPasswordReset(t *testing.T) {
 		if _, err := env.App.Auth.Authenticate(context.Background(), "owner@humas.example", "teh-tarik-manis", "10.0.0.9"); err != nil {
 			t.Errorf("new password: %v", err)
 		}
+		// Asking again and again sends at most three links an hour.
+		for i := 0; i < 5; i++ {
+			phone.Post("/forgot", url.Values{"email": {"owner@humas.example"}})
+		}
+		list, err := env.App.Mailer.List(context.Background(), 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 3 {
+			t.Errorf("%d reset mails after six requests, want 3", len(list))
+		}
 	})
 }
 

@@ -48,10 +48,15 @@ func (s *Server) Handle(routes ...Route) {
 		s.routes = append(s.routes, rt)
 		h := s.wrap(rt)
 		if !rt.API() {
-			h = s.Sessions.LoadAndSave(h)
+			h = s.Sessions.LoadAndSave(withSession(h))
 		}
 		s.mux.Handle(rt.Method+" "+rt.Path, h)
 	}
+}
+
+// DenyCrossOrigin answers a form posted from another site with a page in the user's language.
+func (s *Server) DenyCrossOrigin(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, Route{Path: r.URL.Path}, &Error{Status: http.StatusForbidden, Code: "cross_origin", Key: "error.cross_origin"})
 }
 
 // wrap applies the route's permission, then runs the handler and renders its error.

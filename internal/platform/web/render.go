@@ -165,7 +165,7 @@ func (rd *Renderer) view(r *http.Request, title string, data any, form *Form) *V
 			v.Nav = append(v.Nav, NavLink{Key: n.Key, Href: href, Current: current})
 		}
 	}
-	if rd.sessions != nil {
+	if hasSession(r) {
 		v.Flashes = popFlashes(r, rd.sessions)
 	}
 	return v

@@ -5,7 +5,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -147,10 +146,4 @@ func WorkspacePath(r *http.Request, rest string) string {
 		return "/"
 	}
 	return "/w/" + url.PathEscape(p.WorkspaceSlug) + rest
-}
-
-// IsNotFound matches the not-found errors of stores and handlers.
-func IsNotFound(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
