@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app/apptest"
@@ -164,5 +165,31 @@ func TestRemovedMemberLosesAccess(t *testing.T) {
 	}
 	if status, _ := env.API("GET", "/api/v1/me", secret, nil); status != http.StatusUnauthorized {
 		t.Errorf("after removal the token answers %d", status)
+	}
+}
+
+// An invitation past its 7 days says so, in the visitor's language, and joins nobody.
+func TestExpiredInvitation(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	_, ws := owner(t, env)
+	if err := env.App.Auth.Invite(ctx, auth.CLI, access.Owner, ws, "tamu@humas.example", access.Viewer, "id"); err != nil {
+		t.Fatal(err)
+	}
+	_, text := env.LastMailTo("tamu@humas.example")
+	link := apptest.LinkIn(t, text, "/invite/")
+	if _, err := env.App.DB.Exec(ctx, `UPDATE auth_links SET expires_at = ? WHERE email = ?`, time.Now().Add(-time.Minute).UTC(), "tamu@humas.example"); err != nil {
+		t.Fatal(err)
+	}
+	b := env.Browser()
+	b.Lang = "id"
+	if r := b.Get(link); r.Status != http.StatusGone || !strings.Contains(r.Body, "sudah kedaluwarsa") {
+		t.Fatalf("expired invitation: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
+	if r := b.Post(link, url.Values{"name": {"Tamu"}, "password": {pw}, "password2": {pw}}); r.Status != http.StatusGone {
+		t.Fatalf("accepting an expired invitation: %d", r.Status)
+	}
+	if _, err := env.App.Auth.UserByEmail(ctx, "tamu@humas.example"); err == nil {
+		t.Error("an expired invitation created an account")
 	}
 }

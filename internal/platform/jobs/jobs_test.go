@@ -558,3 +558,56 @@ func TestTwoProcessesShareOneDatabase(t *testing.T) {
 		t.Fatalf("periodic job enqueued %d times and ran %d times in %d periods: want at most one per period (plus one at start)", enqueued, ticks, periods)
 	}
 }
+
+type slowArgs struct{}
+
+func (slowArgs) Kind() string { return "test_slow" }
+
+// slow blocks until released, so a test can stop the queue while it runs.
+type slow struct {
+	river.WorkerDefaults[slowArgs]
+	started chan struct{}
+	release chan struct{}
+	done    chan struct{}
+}
+
+func (w *slow) Work(ctx context.Context, job *river.Job[slowArgs]) error {
+	close(w.started)
+	<-w.release
+	close(w.done)
+	return nil
+}
+
+// Stop lets a job that is running finish (a graceful shutdown), and the job ends completed.
+func TestStopFinishesRunningJob(t *testing.T) {
+	d := openDB(t, db.SQLite)
+	q := newQueue(t, d)
+	w := &slow{started: make(chan struct{}), release: make(chan struct{}), done: make(chan struct{})}
+	jobs.Register(q, w)
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Insert(context.Background(), slowArgs{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	<-w.started
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		stopped <- q.Stop(ctx)
+	}()
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned (%v) while a job was still running", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(w.release)
+	if err := <-stopped; err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	<-w.done
+	if n := count(t, d, `SELECT COUNT(*) FROM river_job WHERE kind = 'test_slow' AND state = 'completed'`); n != 1 {
+		t.Fatalf("%d completed slow jobs after the shutdown, want 1", n)
+	}
+}
