@@ -6,7 +6,6 @@ package admin
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,14 +24,7 @@ var templates embed.FS
 var catalogFiles embed.FS
 
 // Catalog holds the admin pages' words.
-var Catalog = i18n.Catalog{Name: "admin", FS: must(fs.Sub(catalogFiles, "i18n"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Catalog = i18n.Catalog{Name: "admin", FS: i18n.Dir(catalogFiles, "i18n")}
 
 // Queue is the part of the job queue these pages use.
 type Queue interface {

@@ -24,7 +24,7 @@ var templates embed.FS
 var Migrations = db.Migrations{Name: "auth", FS: migrations}
 
 // Catalog holds the auth screens' words.
-var Catalog = i18n.Catalog{Name: "auth", FS: subFS(catalogFiles, "i18n")}
+var Catalog = i18n.Catalog{Name: "auth", FS: i18n.Dir(catalogFiles, "i18n")}
 
 // Workspace is one organisation in the installation.
 type Workspace struct {

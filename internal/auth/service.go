@@ -119,14 +119,8 @@ func (s *Service) checkSetupLink(ctx context.Context, token string) error {
 		}
 		return ErrSetupDone
 	}
-	l, err := linkByToken(ctx, s.d, linkSetup, token)
-	if err != nil {
-		if errors.Is(err, db.ErrNotFound) {
-			return ErrLinkUnknown
-		}
-		return err
-	}
-	return linkUsable(l)
+	_, err := usableLink(ctx, s.d, linkSetup, token)
+	return err
 }
 
 // Setup creates the first administrator, owner of the first workspace.
@@ -144,17 +138,11 @@ func (s *Service) Setup(ctx context.Context, token string, in SetupInput, ip str
 			}
 			return ErrSetupDone
 		}
-		l, err := linkByToken(ctx, tx, linkSetup, token)
+		l, err := usableLink(ctx, tx, linkSetup, token)
 		if err != nil {
-			if errors.Is(err, db.ErrNotFound) {
-				return ErrLinkUnknown
-			}
 			return err
 		}
-		if err := linkUsable(l); err != nil {
-			return err
-		}
-		if _, err := useLink(ctx, tx, l.ID); err != nil {
+		if err := claimLink(ctx, tx, l); err != nil {
 			return err
 		}
 		u, ws, err = s.createOwner(ctx, tx, in.Email, in.Name, hash, in.Lang, in.Organisation, in.Timezone, Actor{IP: ip})
@@ -313,14 +301,29 @@ const (
 	maxResetsPerHour      = 3
 )
 
-func linkUsable(l *link) error {
-	if l.UsedAt != nil {
-		return ErrLinkUsed
+// usableLink finds a one-time link that is neither used nor expired, or says which it is.
+func usableLink(ctx context.Context, c db.Conn, kind, token string) (*link, error) {
+	l, err := linkByToken(ctx, c, kind, token)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return nil, ErrLinkUnknown
+	case err != nil:
+		return nil, err
+	case l.UsedAt != nil:
+		return nil, ErrLinkUsed
+	case now().After(l.ExpiresAt):
+		return nil, ErrLinkExpired
 	}
-	if now().After(l.ExpiresAt) {
-		return ErrLinkExpired
+	return l, nil
+}
+
+// claimLink marks a link used inside the transaction that acts on it; a second claim fails.
+func claimLink(ctx context.Context, tx *db.Tx, l *link) error {
+	ok, err := useLink(ctx, tx, l.ID)
+	if err == nil && !ok {
+		err = ErrLinkUsed
 	}
-	return nil
+	return err
 }
 
 // Invite sends an invitation to join ws with role, in the inviter's language.
@@ -369,7 +372,7 @@ func mailHTML(body, button, link, note string) string {
 		template.HTMLEscapeString(body), template.HTMLEscapeString(link), template.HTMLEscapeString(button), template.HTMLEscapeString(note), template.HTMLEscapeString(link))
 }
 
-// Invitation is what the invitation page shows before accepting.
+// InvitationView is what the invitation page shows before accepting.
 type InvitationView struct {
 	Email       string
 	Role        access.Role
@@ -380,14 +383,8 @@ type InvitationView struct {
 
 // LookupInvitation checks an invitation token.
 func (s *Service) LookupInvitation(ctx context.Context, token string) (*InvitationView, error) {
-	l, err := linkByToken(ctx, s.d, linkInvite, token)
+	l, err := usableLink(ctx, s.d, linkInvite, token)
 	if err != nil {
-		if errors.Is(err, db.ErrNotFound) {
-			return nil, ErrLinkUnknown
-		}
-		return nil, err
-	}
-	if err := linkUsable(l); err != nil {
 		return nil, err
 	}
 	ws, err := workspaceByID(ctx, s.d, l.WorkspaceID)
@@ -414,14 +411,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		}
 	}
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
-		l, err := linkByToken(ctx, tx, linkInvite, token)
+		l, err := usableLink(ctx, tx, linkInvite, token)
 		if err != nil {
-			if errors.Is(err, db.ErrNotFound) {
-				return ErrLinkUnknown
-			}
-			return err
-		}
-		if err := linkUsable(l); err != nil {
 			return err
 		}
 		if ws, err = workspaceByID(ctx, tx, l.WorkspaceID); err != nil {
@@ -451,10 +442,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		default:
 			return err
 		}
-		if ok, err := useLink(ctx, tx, l.ID); err != nil || !ok {
-			if err == nil {
-				err = ErrLinkUsed
-			}
+		if err := claimLink(ctx, tx, l); err != nil {
 			return err
 		}
 		if err := upsertMembership(ctx, tx, ws.ID, u.ID, l.Role); err != nil {
@@ -590,14 +578,8 @@ func (s *Service) RequestReset(ctx context.Context, email, lang, ip string) erro
 
 // CheckResetLink reports whether a reset link can still be used.
 func (s *Service) CheckResetLink(ctx context.Context, token string) error {
-	l, err := linkByToken(ctx, s.d, linkReset, token)
-	if err != nil {
-		if errors.Is(err, db.ErrNotFound) {
-			return ErrLinkUnknown
-		}
-		return err
-	}
-	return linkUsable(l)
+	_, err := usableLink(ctx, s.d, linkReset, token)
+	return err
 }
 
 // ResetPassword sets a new password from a reset link and signs out every session of the user.
@@ -608,20 +590,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 	}
 	var u *User
 	err = s.d.Tx(ctx, func(tx *db.Tx) error {
-		l, err := linkByToken(ctx, tx, linkReset, token)
+		l, err := usableLink(ctx, tx, linkReset, token)
 		if err != nil {
-			if errors.Is(err, db.ErrNotFound) {
-				return ErrLinkUnknown
-			}
 			return err
 		}
-		if err := linkUsable(l); err != nil {
-			return err
-		}
-		if ok, err := useLink(ctx, tx, l.ID); err != nil || !ok {
-			if err == nil {
-				err = ErrLinkUsed
-			}
+		if err := claimLink(ctx, tx, l); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?`, hash, l.CreatedBy); err != nil {

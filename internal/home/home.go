@@ -5,7 +5,6 @@ package home
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 	"time"
 
@@ -23,14 +22,7 @@ var templates embed.FS
 var catalogFiles embed.FS
 
 // Catalog holds the home page's words.
-var Catalog = i18n.Catalog{Name: "home", FS: must(fs.Sub(catalogFiles, "i18n"))}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
+var Catalog = i18n.Catalog{Name: "home", FS: i18n.Dir(catalogFiles, "i18n")}
 
 // Handlers serve the home page.
 type Handlers struct {

@@ -165,3 +165,12 @@ func LoadZone(name string) (*time.Location, error) {
 	}
 	return time.LoadLocation(name)
 }
+
+// Dir returns the folder dir of an embedded tree, for a domain's catalog: i18n.Dir(files, "i18n").
+func Dir(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // only a wrong literal folder name gets here
+	}
+	return sub
+}
