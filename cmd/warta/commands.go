@@ -40,6 +40,7 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	lang := fs.String("lang", "id", "language of the user (and of a first workspace): id or en")
 	tz := fs.String("timezone", "Asia/Jakarta", "time zone of a first workspace")
 	enable := fs.Bool("enable", false, "with disable: enable the user again")
+	instAdmin := fs.Bool("installation-admin", false, "with create: the user also administers the installation (jobs, all mail); the first user always does")
 	a, err := open(ctx, fs, vals, args, stderr)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("user create needs --email and --password")
 		}
 		u, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: *email, Name: *name, Password: *password,
-			Role: access.Role(*role), Workspace: *workspace, Lang: *lang, Timezone: *tz})
+			Role: access.Role(*role), Workspace: *workspace, Lang: *lang, Timezone: *tz, InstallationAdmin: *instAdmin})
 		if err != nil {
 			return err
 		}
@@ -217,7 +218,7 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		fmt.Fprintln(stdout, "Demo workspace loaded.")
 	}
-	fmt.Fprintf(stdout, "Start Warta (warta serve) and sign in at %s/login as %s with password %s\n", a.Config.BaseURL, demo.AdminEmail, demo.Password)
+	fmt.Fprintf(stdout, "Start Warta (warta serve) and sign in at %s/login as %s with password %s\nThe demo's passwords are published: do not load the demo on an installation people really use.\n", a.Config.BaseURL, demo.AdminEmail, demo.Password)
 	return nil
 }
 

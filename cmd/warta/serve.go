@@ -41,7 +41,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "First start: open this link to create the administrator and the workspace (valid 24 hours):\n  %s\n", link)
 	}
 	if a.Config.Demo {
-		fmt.Fprintf(stdout, "Demo workspace: sign in as %s with password %s\n", demo.AdminEmail, demo.Password)
+		fmt.Fprintf(stdout, "Demo workspace: sign in as %s with password %s\nThe demo's passwords are published: do not load the demo on an installation people really use.\n", demo.AdminEmail, demo.Password)
 	}
 	return a.Serve(ctx, ln)
 }

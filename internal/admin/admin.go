@@ -8,6 +8,8 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"strconv"
 
 	"warta.dev/warta/internal/access"
@@ -171,13 +173,25 @@ func (h *Handlers) message(r *http.Request, inWorkspace bool) (mail.Stored, stri
 	if err != nil {
 		return mail.Stored{}, "", web.ErrNotFound
 	}
-	if inWorkspace {
-		m, err := h.outbox.GetWorkspace(r.Context(), wsID, id)
+	if !inWorkspace {
+		m, err := h.outbox.Get(r.Context(), id)
 		return m, base, err
 	}
-	m, err := h.outbox.Get(r.Context(), id)
-	return m, base, err
+	m, err := h.outbox.GetWorkspace(r.Context(), wsID, id)
+	if err != nil {
+		return m, base, err
+	}
+	// An invitation's link makes its holder a member with the invited role: only those who may
+	// grant that role see it, or an admin could accept an owner's invitation themselves.
+	if role, ok := strings.CutPrefix(m.Kind, "invitation."); ok && !web.PrincipalOf(r).Role.Outranks(access.Role(role)) {
+		hidden := web.LocaleOf(r).T("admin.outbox.link_hidden")
+		m.Text = inviteLink.ReplaceAllString(m.Text, hidden)
+		m.HTML = inviteLink.ReplaceAllString(m.HTML, hidden)
+	}
+	return m, base, nil
 }
+
+var inviteLink = regexp.MustCompile(`https?://[^\s"'<>]*/invite/[a-z0-9]+`)
 
 func (h *Handlers) outboxMessage(inWorkspace bool) web.Handler {
 	return func(w http.ResponseWriter, r *http.Request) error {

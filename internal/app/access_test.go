@@ -102,6 +102,19 @@ func TestEveryRouteDeclaresAndEnforcesItsPermission(t *testing.T) {
 			}
 		}
 
+		// A viewer-role token of the owner cannot mint a stronger token.
+		ownerAsViewer, _, err := s.CreateToken(ctx, auth.CLI, wsA.ID, ownerA.ID, "read only", access.Viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, body := env.API("POST", "/api/v1/tokens", ownerAsViewer, map[string]string{"name": "escalate"}); status != http.StatusCreated ||
+			body["details"].(map[string]any)["role"] != "viewer" {
+			t.Errorf("a token made with a viewer token: %d %v", status, body)
+		}
+		if status, _ := env.API("POST", "/api/v1/tokens", ownerAsViewer, map[string]string{"name": "escalate", "role": "owner"}); status != http.StatusForbidden {
+			t.Errorf("a viewer token asking for an owner token: %d", status)
+		}
+
 		// B's outbox shows B's mail only, never A's invitation.
 		env.LastMailTo("guest@a.example")
 		if r := adminOfB.Get("/w/" + wsB.Slug + "/settings/outbox"); r.Status != 200 || strings.Contains(r.Body, "guest@a.example") {

@@ -5,11 +5,14 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -204,18 +207,38 @@ func (a *App) build(ctx context.Context) error {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", metricsGuard(cfg.MetricsToken, promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 
 	var h http.Handler = mux
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(a.Server.DenyCrossOrigin))
 	h = cop.Handler(h)
-	h = web.SecurityHeaders(h)
+	h = web.SecurityHeaders(cfg.TrustProxy, h)
 	if cfg.TrustProxy {
 		h = auth.TrustProxy(h)
 	}
 	a.Handler = metrics.Observe(a.Log, h)
 	return nil
+}
+
+// metricsGuard keeps /metrics from the public: with a token it requires it; without one it answers
+// only requests made directly from this machine (not through a proxy, which would also be local).
+func metricsGuard(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		allowed := false
+		if token != "" {
+			got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			allowed = subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+		} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && r.Header.Get("X-Forwarded-For") == "" {
+			ip := net.ParseIP(host)
+			allowed = ip != nil && ip.IsLoopback()
+		}
+		if !allowed {
+			http.Error(w, "metrics: forbidden\n", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {

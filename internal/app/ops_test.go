@@ -57,6 +57,14 @@ func TestOperations(t *testing.T) {
 	if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "sent from another website") {
 		t.Errorf("cross-site post: %d %s", res.StatusCode, apptest.Excerpt(string(body)))
 	}
+	// Through a proxy, /metrics is refused without the metrics token.
+	req, _ = http.NewRequest("GET", env.URL+"/metrics", nil)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("/metrics through a proxy: %v %v", res.StatusCode, err)
+	} else {
+		res.Body.Close()
+	}
 	_, metrics, _ := get(t, env.URL+"/metrics")
 	for _, want := range []string{`warta_http_requests_total{route="GET /login",status="200"}`, `warta_jobs{state="completed"}`, `warta_mail_sent_total{result="outbox"}`, "go_goroutines"} {
 		if !strings.Contains(metrics, want) {

@@ -338,8 +338,18 @@ func (h *Handlers) language(w http.ResponseWriter, r *http.Request) error {
 }
 
 // safeNext accepts only a path on this site, so a link cannot send users elsewhere after sign-in.
+// Browsers drop tabs and newlines and read "\\" as "/", so any of those makes it refused too.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
+		return ""
+	}
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(u.Path, "//") {
 		return ""
 	}
 	return next

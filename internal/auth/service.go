@@ -37,11 +37,13 @@ func NewService(d *db.DB, m Mailer, b *i18n.Bundle, baseURL string, log *slog.Lo
 	return &Service{d: d, mail: m, bundle: b, baseURL: baseURL, log: log}
 }
 
-// Actor is who makes a change, for the audit log.
+// Actor is who makes a change, for the audit log. Role is the role the actor acts with in the
+// workspace (an API token's may be lower than its owner's); empty for the CLI.
 type Actor struct {
 	UserID int64
 	Label  string
 	IP     string
+	Role   access.Role
 }
 
 // CLI is the actor of command-line changes.
@@ -52,7 +54,7 @@ func ActorOf(r *http.Request) Actor {
 	p := web.PrincipalOf(r)
 	a := Actor{IP: clientIP(r)}
 	if p != nil {
-		a.UserID, a.Label = p.UserID, p.Email
+		a.UserID, a.Label, a.Role = p.UserID, p.Email, p.Role
 	}
 	return a
 }
@@ -145,20 +147,15 @@ func (s *Service) Setup(ctx context.Context, token string, in SetupInput, ip str
 		if err := claimLink(ctx, tx, l); err != nil {
 			return err
 		}
-		u, ws, err = s.createOwner(ctx, tx, in.Email, in.Name, hash, in.Lang, in.Organisation, in.Timezone, Actor{IP: ip})
+		u, ws, err = s.createOwner(ctx, tx, in.Email, in.Name, hash, in.Lang, in.Organisation, in.Timezone, true, Actor{IP: ip})
 		return err
 	})
 	return u, ws, err
 }
 
-// createOwner creates a user and a workspace they own; the installation's first user also
-// administers the installation.
-func (s *Service) createOwner(ctx context.Context, tx *db.Tx, email, name, hash, lang, org, tz string, a Actor) (*User, *Workspace, error) {
-	n, err := countUsers(ctx, tx)
-	if err != nil {
-		return nil, nil, err
-	}
-	id, err := insertUser(ctx, tx, email, name, hash, lang, n == 0)
+// createOwner creates a user and a workspace they own, administering the installation when asked.
+func (s *Service) createOwner(ctx context.Context, tx *db.Tx, email, name, hash, lang, org, tz string, installationAdmin bool, a Actor) (*User, *Workspace, error) {
+	id, err := insertUser(ctx, tx, email, name, hash, lang, installationAdmin)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -187,6 +184,8 @@ type CreateUserInput struct {
 	Role                  access.Role
 	Workspace             string
 	Lang, Timezone        string
+	// InstallationAdmin lets the user see every workspace's jobs and mail; the first user always does.
+	InstallationAdmin bool
 }
 
 // CreateUser adds a user to a workspace. On an empty installation it also creates the first
@@ -216,7 +215,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in CreateUserInput) (
 			if in.Workspace == "" {
 				in.Workspace = "Warta"
 			}
-			u, ws, err = s.createOwner(ctx, tx, in.Email, in.Name, hash, in.Lang, in.Workspace, in.Timezone, a)
+			u, ws, err = s.createOwner(ctx, tx, in.Email, in.Name, hash, in.Lang, in.Workspace, in.Timezone, true, a)
 			if err == nil && in.Role != access.Owner {
 				err = upsertMembership(ctx, tx, ws.ID, u.ID, in.Role)
 			}
@@ -236,7 +235,7 @@ func (s *Service) CreateUser(ctx context.Context, a Actor, in CreateUserInput) (
 		if _, err := userByEmail(ctx, tx, in.Email); err == nil {
 			return ErrEmailTaken
 		}
-		id, err := insertUser(ctx, tx, in.Email, in.Name, hash, in.Lang, false)
+		id, err := insertUser(ctx, tx, in.Email, in.Name, hash, in.Lang, in.InstallationAdmin)
 		if err != nil {
 			return err
 		}
@@ -263,34 +262,49 @@ func (s *Service) UserWorkspaces(ctx context.Context, userID int64) ([]Workspace
 
 // Authenticate checks an email and password, with a limit on failures per account and per address.
 func (s *Service) Authenticate(ctx context.Context, email, password, ip string) (*User, error) {
-	email = normalEmail(email)
-	since := now().Add(-loginWindow)
-	var byEmail, byIP int
-	if err := s.d.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM login_failures WHERE email = ? AND at > ?),
-		(SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at > ?)`, email, since, ip, since).Scan(&byEmail, &byIP); err != nil {
-		return nil, err
-	}
-	if byEmail >= maxFailuresPerAccount || byIP >= maxFailuresPerAddress {
-		return nil, ErrRateLimited
-	}
 	u, err := userByEmail(ctx, s.d, email)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	if u == nil || u.passwordHash == "" {
-		CheckPassword(dummyHash, password)
-	} else if CheckPassword(u.passwordHash, password) {
-		if u.DisabledAt != nil {
-			return nil, ErrDisabled
-		}
-		_, err := s.d.Exec(ctx, `DELETE FROM login_failures WHERE email = ?`, email)
-		return u, err
-	}
-	if _, err := s.d.Exec(ctx, `INSERT INTO login_failures (email, ip, at) VALUES (?, ?, ?)`, email, ip, now()); err != nil {
+	if err := s.checkPassword(ctx, email, u, password, ip); err != nil {
 		return nil, err
 	}
-	return nil, ErrBadCredentials
+	if u.DisabledAt != nil {
+		return nil, ErrDisabled
+	}
+	return u, nil
+}
+
+// checkPassword checks the password of u (nil for an unknown email, which fails the same way and
+// takes as long). The attempt is counted before the password is checked, so parallel guesses
+// cannot slip past the limit; a success clears the account's count.
+func (s *Service) checkPassword(ctx context.Context, email string, u *User, password, ip string) error {
+	email = normalEmail(email)
+	var byEmail, byIP int
+	err := s.d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO login_failures (email, ip, at) VALUES (?, ?, ?)`, email, ip, now()); err != nil {
+			return err
+		}
+		since := now().Add(-loginWindow)
+		return tx.QueryRow(ctx, `SELECT
+			(SELECT COUNT(*) FROM login_failures WHERE email = ? AND at > ?),
+			(SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at > ?)`, email, since, ip, since).Scan(&byEmail, &byIP)
+	})
+	if err != nil {
+		return err
+	}
+	if byEmail > maxFailuresPerAccount || byIP > maxFailuresPerAddress {
+		return ErrRateLimited
+	}
+	if u == nil || u.passwordHash == "" {
+		CheckPassword(dummyHash, password)
+		return ErrBadCredentials
+	}
+	if !CheckPassword(u.passwordHash, password) {
+		return ErrBadCredentials
+	}
+	_, err = s.d.Exec(ctx, `DELETE FROM login_failures WHERE email = ?`, email)
+	return err
 }
 
 // Rate limit of sign-ins: failures counted over a window, per account and per address.
@@ -356,7 +370,8 @@ func (s *Service) Invite(ctx context.Context, a Actor, inviterRole access.Role, 
 		body := l.T("auth.mail.invite.body", "Inviter", inviter, "Workspace", ws.Name, "Role", l.T("role."+string(role)))
 		expires := l.T("auth.mail.invite.expires", "When", l.LongDateTime(now().Add(inviteLifetime)))
 		if _, err := s.mail.SendTx(ctx, tx, mail.Message{
-			WorkspaceID: ws.ID, To: normalEmail(email), Kind: "invitation", Subject: subject,
+			// The kind names the role, so the outbox can hide the link from those who may not grant it.
+			WorkspaceID: ws.ID, To: normalEmail(email), Kind: "invitation." + string(role), Subject: subject,
 			Text: body + "\n\n" + link + "\n\n" + expires,
 			HTML: mail.Layout(subject, mailHTML(body, l.T("auth.mail.invite.button"), link, expires), l.T("auth.mail.footer")),
 		}); err != nil {
@@ -401,49 +416,53 @@ func (s *Service) LookupInvitation(ctx context.Context, token string) (*Invitati
 // AcceptInvitation joins the invited workspace. A new user gives a name and password; an existing
 // user must be the signed-in user with the invited email (signedIn), or give their password.
 func (s *Service) AcceptInvitation(ctx context.Context, token, name, password string, signedIn int64, lang, ip string) (*User, *Workspace, error) {
-	var u *User
-	var ws *Workspace
+	l, err := usableLink(ctx, s.d, linkInvite, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Passwords are checked and hashed before the transaction: argon2 is slow, and on SQLite the
+	// transaction holds the only write connection.
+	u, err := userByEmail(ctx, s.d, l.Email)
 	var hash string
-	if password != "" {
-		var err error
+	switch {
+	case err == nil:
+		if u.ID != signedIn {
+			if err := s.checkPassword(ctx, l.Email, u, password, ip); err != nil {
+				return nil, nil, err
+			}
+		}
+		if u.DisabledAt != nil {
+			return nil, nil, ErrDisabled
+		}
+	case errors.Is(err, db.ErrNotFound):
+		if len([]rune(password)) < MinPasswordLength {
+			return nil, nil, ErrBadPassword
+		}
 		if hash, err = HashPassword(password); err != nil {
 			return nil, nil, err
 		}
+	default:
+		return nil, nil, err
 	}
-	err := s.d.Tx(ctx, func(tx *db.Tx) error {
-		l, err := usableLink(ctx, tx, linkInvite, token)
-		if err != nil {
+	var ws *Workspace
+	err = s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := claimLink(ctx, tx, l); err != nil {
 			return err
 		}
 		if ws, err = workspaceByID(ctx, tx, l.WorkspaceID); err != nil {
 			return err
 		}
-		existing, err := userByEmail(ctx, tx, l.Email)
-		switch {
-		case err == nil:
-			if existing.DisabledAt != nil {
-				return ErrDisabled
-			}
-			if existing.ID != signedIn && !CheckPassword(existing.passwordHash, password) {
-				return ErrBadCredentials
-			}
-			u = existing
-		case errors.Is(err, db.ErrNotFound):
-			if len([]rune(password)) < MinPasswordLength {
-				return ErrBadPassword
-			}
+		if u == nil {
 			id, err := insertUser(ctx, tx, l.Email, name, hash, lang, false)
+			if db.IsUniqueViolation(err) {
+				return ErrEmailTaken
+			}
 			if err != nil {
 				return err
 			}
 			if u, err = userByID(ctx, tx, id); err != nil {
 				return err
 			}
-		default:
-			return err
-		}
-		if err := claimLink(ctx, tx, l); err != nil {
-			return err
 		}
 		if err := upsertMembership(ctx, tx, ws.ID, u.ID, l.Role); err != nil {
 			return err
@@ -700,11 +719,13 @@ func clientIP(r *http.Request) string {
 type clientIPKey struct{}
 
 // TrustProxy makes the client address come from X-Forwarded-For, for installations behind a
-// reverse proxy.
+// reverse proxy. The right-most address is the one the proxy saw; those left of it are whatever
+// the client claimed.
 func TrustProxy(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			ip := strings.TrimSpace(strings.Split(xff, ",")[0])
+			hops := strings.Split(xff, ",")
+			ip := strings.TrimSpace(hops[len(hops)-1])
 			r = r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip))
 		}
 		next.ServeHTTP(w, r)
@@ -737,7 +758,8 @@ func (s *Service) CreateWorkspace(ctx context.Context, a Actor, name, lang, tz s
 	return ws, err
 }
 
-// CreateUserWithWorkspace creates a user and a new workspace they own.
+// CreateUserWithWorkspace creates a user and a new workspace they own. The user does not
+// administer the installation (the demo's accounts, whose password is published, never do).
 func (s *Service) CreateUserWithWorkspace(ctx context.Context, a Actor, email, name, password, lang, workspace, tz string) (*User, *Workspace, error) {
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -749,7 +771,7 @@ func (s *Service) CreateUserWithWorkspace(ctx context.Context, a Actor, email, n
 		if _, err := userByEmail(ctx, tx, email); err == nil {
 			return ErrEmailTaken
 		}
-		u, ws, err = s.createOwner(ctx, tx, email, name, hash, lang, workspace, tz, a)
+		u, ws, err = s.createOwner(ctx, tx, email, name, hash, lang, workspace, tz, false, a)
 		return err
 	})
 	return u, ws, err

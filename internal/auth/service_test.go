@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,46 @@ func TestExpiredInvitation(t *testing.T) {
 	}
 	if _, err := env.App.Auth.UserByEmail(ctx, "tamu@humas.example"); err == nil {
 		t.Error("an expired invitation created an account")
+	}
+}
+
+// An admin reading the outbox cannot take an invitation to a role above their own.
+func TestOutboxHidesLinksAboveTheReadersRole(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	s := env.App.Auth
+	_, ws := owner(t, env)
+	if _, _, err := s.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "admin@humas.example", Password: pw, Role: access.Admin, Workspace: ws.Slug}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Invite(ctx, auth.CLI, access.Owner, ws, "boss@humas.example", access.Owner, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Invite(ctx, auth.CLI, access.Owner, ws, "staff@humas.example", access.Editor, "en"); err != nil {
+		t.Fatal(err)
+	}
+	env.LastMailTo("boss@humas.example")
+	env.LastMailTo("staff@humas.example")
+	read := func(email, to string) string {
+		b := env.Browser()
+		b.Post("/login", url.Values{"email": {email}, "password": {pw}})
+		list := b.Get("/w/" + ws.Slug + "/settings/outbox").Body
+		for _, id := range regexp.MustCompile(`/settings/outbox/(\d+)"`).FindAllStringSubmatch(list, -1) {
+			r := b.Get("/w/" + ws.Slug + "/settings/outbox/" + id[1])
+			if strings.Contains(r.Body, to) {
+				return r.Body + b.Get("/w/"+ws.Slug+"/settings/outbox/"+id[1]+"/html").Body
+			}
+		}
+		t.Fatalf("%s does not find the mail to %s", email, to)
+		return ""
+	}
+	if body := read("admin@humas.example", "boss@humas.example"); strings.Contains(body, "/invite/") || !strings.Contains(body, "link hidden") {
+		t.Error("an admin sees the link of an invitation to become owner")
+	}
+	if body := read("admin@humas.example", "staff@humas.example"); !strings.Contains(body, "/invite/") {
+		t.Error("an admin does not see the link of an invitation they could have sent")
+	}
+	if body := read("owner@humas.example", "boss@humas.example"); !strings.Contains(body, "/invite/") {
+		t.Error("the owner does not see the owner invitation's link")
 	}
 }

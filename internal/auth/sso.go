@@ -98,7 +98,9 @@ func (h *Handlers) ssoCallback(w http.ResponseWriter, r *http.Request) error {
 		Email    string `json:"email"`
 		Verified *bool  `json:"email_verified"`
 	}
-	if err := idt.Claims(&claims); err != nil || claims.Email == "" || (claims.Verified != nil && !*claims.Verified) {
+	// Accounts are matched by email, so the provider must vouch for it: an unverified or
+	// unstated address could be anyone's.
+	if err := idt.Claims(&claims); err != nil || claims.Email == "" || claims.Verified == nil || !*claims.Verified {
 		return errSSO
 	}
 	u, err := h.s.UserByEmail(ctx, claims.Email)

@@ -12,8 +12,9 @@ import (
 	"warta.dev/warta/internal/platform/db"
 )
 
-// CreateToken makes an API token for a member, with a role no higher than their own. The secret
-// is returned once; only its hash is kept.
+// CreateToken makes an API token for a member, with a role no higher than their own, nor than the
+// role the actor acts with (a viewer token cannot mint an owner token). The secret is returned
+// once; only its hash is kept.
 func (s *Service) CreateToken(ctx context.Context, a Actor, wsID, userID int64, name string, role access.Role) (string, Token, error) {
 	var secret string
 	var tok Token
@@ -21,6 +22,9 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, wsID, userID int64, 
 		own, err := membershipRole(ctx, tx, wsID, userID)
 		if err != nil {
 			return err
+		}
+		if a.Role != "" && !a.Role.Outranks(own) {
+			own = a.Role
 		}
 		if role == "" {
 			role = own

@@ -43,6 +43,7 @@ type Config struct {
 	S3SecretKey   string
 	S3UseTLS      bool
 	TrustProxy    bool
+	MetricsToken  string
 	LogLevel      string
 	LogFormat     string
 	ShutdownGrace time.Duration
@@ -129,6 +130,7 @@ var Options = []Option{
 	{Name: "s3-secret-key", Default: "", Help: "S3 secret key", Secret: true, set: str(func(c *Config) *string { return &c.S3SecretKey })},
 	{Name: "s3-tls", Default: "true", Help: "use HTTPS to reach the S3 endpoint", set: boolean(func(c *Config) *bool { return &c.S3UseTLS })},
 	{Name: "trust-proxy", Default: "false", Help: "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy", set: boolean(func(c *Config) *bool { return &c.TrustProxy })},
+	{Name: "metrics-token", Default: "", Help: "bearer token that /metrics requires; when empty, /metrics answers only direct requests from this machine", Secret: true, set: str(func(c *Config) *string { return &c.MetricsToken })},
 	{Name: "log-level", Default: "info", Help: "log level: debug, info, warn or error", set: str(func(c *Config) *string { return &c.LogLevel })},
 	{Name: "log-format", Default: "text", Help: "log format: text or json", set: str(func(c *Config) *string { return &c.LogFormat })},
 	{Name: "shutdown-grace", Default: "20s", Help: "how long a shutdown waits for requests and jobs in flight", set: func(c *Config, v string) error {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -35,6 +36,9 @@ type DB struct {
 	Write  *sql.DB
 	Read   *sql.DB
 	Engine Dialect
+	// Listener is a small pgx pool on the same URL (same search_path) from which the job queue
+	// takes a connection to LISTEN for new jobs; nil on SQLite.
+	Listener *pgxpool.Pool
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
 }
@@ -61,7 +65,7 @@ func Open(ctx context.Context, databaseURL, dataDir string) (*DB, error) {
 	return OpenSQLite(ctx, SQLitePath(dataDir))
 }
 
-// OpenPostgres opens one pool used for reads and writes.
+// OpenPostgres opens one pool used for reads and writes, and the listener pool.
 func OpenPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 	pool, err := sql.Open("pgx", databaseURL)
 	if err != nil {
@@ -76,7 +80,21 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(databaseURL), err)
 	}
-	return &DB{Write: pool, Read: pool, Engine: Postgres}, nil
+	// The listener pool connects lazily. River takes one connection per running queue out of it
+	// for good (its LISTEN), so two are plenty.
+	lcfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("the database URL is not valid: %w", err)
+	}
+	lcfg.MaxConns = 2
+	lcfg.MinConns = 0
+	listener, err := pgxpool.NewWithConfig(ctx, lcfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", redact(databaseURL), err)
+	}
+	return &DB{Write: pool, Read: pool, Engine: Postgres, Listener: listener}, nil
 }
 
 // OpenSQLite opens the single write connection and the read pool. The read pool is read-only, so it
@@ -109,6 +127,9 @@ func (d *DB) Close() error {
 	err := d.Write.Close()
 	if d.Read != d.Write {
 		err = errors.Join(err, d.Read.Close())
+	}
+	if d.Listener != nil {
+		d.Listener.Close()
 	}
 	return err
 }

@@ -74,3 +74,31 @@ func TestEngines(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL the listener pool resolves the same schema as the write pool (the job queue's
+// notifications are named after it); on SQLite there is none.
+func TestListenerPool(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ctx := context.Background()
+		d := dbtest.Open(t, engine, testSchema)
+		if engine == db.SQLite {
+			if d.Listener != nil {
+				t.Fatal("SQLite has a listener pool")
+			}
+			return
+		}
+		if d.Listener == nil {
+			t.Fatal("PostgreSQL has no listener pool")
+		}
+		var write, listen string
+		if err := d.Write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&write); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Listener.QueryRow(ctx, `SELECT current_schema()`).Scan(&listen); err != nil {
+			t.Fatal(err)
+		}
+		if write != listen || write == "public" {
+			t.Fatalf("write pool on schema %q, listener pool on %q; want the same test schema", write, listen)
+		}
+	})
+}

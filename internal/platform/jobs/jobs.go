@@ -50,6 +50,9 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// MaxWorkers is how many jobs of the default queue run at once in this process; 0 means 10.
 	MaxWorkers int
+
+	// fetchPollInterval overrides the engine's poll interval (tests only, see export_test.go).
+	fetchPollInterval time.Duration
 }
 
 // Queue is the job queue of one process. Several processes (several `warta serve`) may share one
@@ -157,13 +160,23 @@ func (q *Queue) riverClient() (*river.Client[*sql.Tx], error) {
 		cfg.FetchPollInterval = 50 * time.Millisecond
 		cfg.FetchCooldown = 50 * time.Millisecond
 	case db.Postgres:
-		// The database/sql driver, so that the app's *sql.Tx can insert jobs. Without a pgx
-		// listener pool it cannot LISTEN, so River runs in poll-only mode: workers look for new
-		// jobs every FetchPollInterval (and immediately for jobs this process inserts outside a
-		// transaction), and a new leader is elected within seconds when one goes away.
-		driver = riverdatabasesql.New(q.d.Write)
-		cfg.FetchPollInterval = 200 * time.Millisecond
+		// The database/sql driver, so that the app's *sql.Tx can insert jobs, with the pgx
+		// listener pool for LISTEN/NOTIFY: an insert (in any process, committed with the app's
+		// transaction) notifies every client, whose workers fetch at once; leader resignations
+		// and cancellations travel the same way. Notifications are named after the schema
+		// (current_schema() of both pools, which share the URL's search_path), so clients on
+		// different schemas of one database do not wake each other. The poll is only a fallback
+		// for a lost notification or a broken listener connection.
+		if q.d.Listener == nil {
+			return nil, errors.New("jobs: the PostgreSQL database has no listener pool")
+		}
+		driver = riverdatabasesql.NewWithPgxListener(q.d.Write, q.d.Listener)
+		cfg.FetchPollInterval = time.Second
 		cfg.FetchCooldown = 100 * time.Millisecond
+		cfg.PollOnly = false // the default; PollOnly would leave the listener unused
+	}
+	if q.opts.fetchPollInterval > 0 {
+		cfg.FetchPollInterval = q.opts.fetchPollInterval
 	}
 	for _, kind := range q.periodicKinds {
 		if !q.kinds[kind] {

@@ -611,3 +611,67 @@ func TestStopFinishesRunningJob(t *testing.T) {
 		t.Fatalf("%d completed slow jobs after the shutdown, want 1", n)
 	}
 }
+
+// On PostgreSQL workers are woken by LISTEN/NOTIFY: with the poll slowed to 30 s, a job inserted
+// by another process (its own Queue and connections, like a CLI command) still starts within
+// seconds, which only the notification can explain. The test's schema is not public, so this also
+// shows that the notification channel and the LISTEN agree on the schema.
+func TestNotificationWakesWorkers(t *testing.T) {
+	dbtest.RequirePostgres(t)
+	ctx := context.Background()
+	url, _ := dbtest.URL(t, db.Postgres)
+	open := func() *db.DB {
+		d, err := db.OpenPostgres(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	d, other := open(), open()
+	if _, err := d.Migrate(ctx, []db.Migrations{testSchema}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+
+	const poll = 30 * time.Second
+	q, err := jobs.NewWithOptions(d, testLogger(t), jobs.WithFetchPollInterval(jobs.Options{}, poll))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs.Register(q, &recorder{d: d, client: "worker"})
+	inserter, err := jobs.New(other, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs.Register(inserter, &recorder{d: other, client: "inserter"})
+
+	// A job waiting before Start is taken by the first fetch; once it has run, the next poll is
+	// 30 s away.
+	if err := inserter.Insert(ctx, recordArgs{Name: "before-start"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	start(t, q)
+	waitFor(t, "the job inserted before Start to run", func() bool { return runs(t, d, "before-start") == 1 })
+
+	for i := range 3 {
+		// A process notifies at most once per FetchCooldown (100 ms) and queue; wait that out, so
+		// that each insert sends its own notification.
+		time.Sleep(200 * time.Millisecond)
+		name := fmt.Sprintf("notified-%d", i)
+		inserted := time.Now()
+		err := other.Tx(ctx, func(tx *db.Tx) error { return inserter.InsertTx(ctx, tx, recordArgs{Name: name}, nil) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for runs(t, d, name) == 0 {
+			if time.Since(inserted) > 10*time.Second {
+				t.Fatalf("job %s did not start within 10 s: no notification reached the worker (the poll is %s)", name, poll)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Logf("job %s started %s after its insert", name, time.Since(inserted).Round(time.Millisecond))
+	}
+}
