@@ -12,6 +12,7 @@ import (
 	"warta.dev/warta/internal/app"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/demo"
+	"warta.dev/warta/internal/platform/i18n"
 	"warta.dev/warta/internal/platform/secrets"
 )
 
@@ -91,7 +92,7 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("no user with email %q", *email)
 		}
-		if _, err := a.Auth.SetPassword(ctx, u.ID, *password); err != nil {
+		if _, err := a.Auth.SetPassword(ctx, auth.CLI, u.ID, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Password of %s changed; their sessions were signed out.\n", u.Email)
@@ -100,7 +101,7 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("no user with email %q", *email)
 		}
-		if err := a.Auth.SetDisabled(ctx, u.ID, !*enable); err != nil {
+		if err := a.Auth.SetDisabled(ctx, auth.CLI, u.ID, !*enable); err != nil {
 			return err
 		}
 		if *enable {
@@ -241,5 +242,57 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "A new encryption key is in use; older keys in %s still decrypt what they encrypted. Restart Warta, and copy the file to every node.\n", filepath.Join(cfg.DataDir, secrets.KeysFile))
+	return nil
+}
+
+func workspace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("say which: workspace create or workspace list")
+	}
+	sub, args := args[0], args[1:]
+	fs, vals := flags("workspace "+sub, stderr)
+	name := fs.String("name", "", "with create: the organisation's name")
+	owner := fs.String("owner", "", "with create: email of an existing user who will own it")
+	lang := fs.String("lang", "id", "with create: default language, id or en")
+	tz := fs.String("timezone", "Asia/Jakarta", "with create: time zone, e.g. Asia/Makassar")
+	a, err := open(ctx, fs, vals, args, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch sub {
+	case "create":
+		if *name == "" || *owner == "" {
+			return errors.New("workspace create needs --name and --owner")
+		}
+		if i18n.Supported(*lang) == "" {
+			return fmt.Errorf("--lang must be id or en")
+		}
+		if _, err := i18n.LoadZone(*tz); err != nil {
+			return fmt.Errorf("unknown time zone %q", *tz)
+		}
+		u, err := a.Auth.UserByEmail(ctx, *owner)
+		if err != nil {
+			return fmt.Errorf("no user with email %q", *owner)
+		}
+		ws, err := a.Auth.CreateWorkspace(ctx, auth.CLI, *name, *lang, *tz, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Created workspace %q owned by %s: %s/w/%s\n", ws.Name, u.Email, a.Config.BaseURL, ws.Slug)
+	case "list":
+		list, err := a.Auth.Workspaces(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "SLUG\tNAME\tLANGUAGE\tTIME ZONE\tMEMBERS")
+		for _, w := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", w.Slug, w.Name, w.Lang, w.Timezone, w.Members)
+		}
+		return tw.Flush()
+	default:
+		return fmt.Errorf("unknown command workspace %s", sub)
+	}
 	return nil
 }

@@ -30,6 +30,8 @@ Commands:
   user list             list users
   user set-password     set a password: --email E --password P
   user disable          disable a user (--enable to undo): --email E
+  workspace create      create a workspace: --name N --owner EMAIL [--lang id|en] [--timezone Asia/Jakarta]
+  workspace list        list workspaces
   token create          create an API token: --email E [--workspace NAME] [--role R] [--name N]
   token revoke          revoke an API token: --token T (or --id N)
   backup                copy the database, media and keys to a folder: --to DIR
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(ctx, args, stdout, stderr)
 	case "backup":
 		return backup(ctx, args, stdout, stderr)
+	case "workspace":
+		return workspace(ctx, args, stdout, stderr)
 	case "keys":
 		return keys(ctx, args, stdout, stderr)
 	case "demo":
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func flags(name string, stderr io.Writer, extra ...string) (*flag.FlagSet, *config.Values) {
 	fs := flag.NewFlagSet("warta "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	names := append([]string{"data", "database", "log-level"}, extra...)
+	names := append([]string{"data", "database", "base-url", "log-level"}, extra...)
 	return fs, config.Register(fs, names...)
 }
 

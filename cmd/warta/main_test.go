@@ -374,3 +374,32 @@ func TestKeysRotate(t *testing.T) {
 		t.Error("a secret sealed with the old key does not ask for re-encryption")
 	}
 }
+
+// An operator adds a second workspace from the command line and sees it listed.
+func TestWorkspaceCommands(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"user", "create", "--data", data, "--email", "ani@kota.example", "--password", "rahasia-sekali-1", "--role", "owner", "--workspace", "Humas Kota"}, &out, &errb); err != nil {
+		t.Fatalf("user create: %v %s", err, errb.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"workspace", "create", "--data", data, "--name", "Dinas Pariwisata", "--owner", "ani@kota.example", "--timezone", "Asia/Makassar"}, &out, &errb); err != nil {
+		t.Fatalf("workspace create: %v %s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "/w/dinas-pariwisata") {
+		t.Errorf("workspace create said %q", out.String())
+	}
+	if err := run(ctx, []string{"workspace", "create", "--data", data, "--name", "X", "--owner", "nobody@kota.example"}, &out, &errb); err == nil || !strings.Contains(explain(err), "no user") {
+		t.Errorf("unknown owner: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"workspace", "list", "--data", data}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"humas-kota", "dinas-pariwisata", "Asia/Makassar"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("workspace list lacks %s:\n%s", want, out.String())
+		}
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strings"
 	"strconv"
+	"strings"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/platform/i18n"

@@ -44,6 +44,9 @@ func TestOperations(t *testing.T) {
 	if status, body, _ := get(t, env.URL+"/no/such/page"); status != 404 || !strings.Contains(body, "Page not found") {
 		t.Errorf("unknown page: %d %s", status, apptest.Excerpt(body))
 	}
+	if status, body := env.API("GET", "/api/v1/nothing-here", "", nil); status != 404 || body["error"].(map[string]any)["code"] != "not_found" {
+		t.Errorf("unknown API path: %d %v", status, body)
+	}
 	// A cross-site form post is refused before it reaches any handler.
 	req, _ := http.NewRequest("POST", env.URL+"/login", strings.NewReader("email=a%40b.example&password=x"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

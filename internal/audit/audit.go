@@ -64,11 +64,17 @@ type Filter struct {
 	Limit  int
 }
 
-// List returns a workspace's entries, newest first. Limit 0 means all (for exports).
+// List returns a workspace's entries, newest first; workspaceID 0 lists the installation's own
+// (account changes, which belong to no workspace). Limit 0 means all (for exports).
 func List(ctx context.Context, c db.Conn, workspaceID int64, f Filter) ([]Entry, error) {
 	q := `SELECT id, COALESCE(workspace_id, 0), COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip, at
 		FROM audit_log WHERE workspace_id = ?`
 	args := []any{workspaceID}
+	if workspaceID == 0 {
+		q = `SELECT id, 0, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip, at
+		FROM audit_log WHERE workspace_id IS NULL`
+		args = nil
+	}
 	if f.Action != "" {
 		q += ` AND action LIKE ?`
 		args = append(args, f.Action+"%")
@@ -109,10 +115,18 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 	_ = cw.Write([]string{"id", "time_utc", "actor", "action", "entity", "entity_id", "changes", "ip"})
 	for _, e := range entries {
 		changes, _ := json.Marshal(e.Changes)
-		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), e.Actor, e.Action, e.Entity, e.EntityID, string(changes), e.IP})
+		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), cell(e.Actor), e.Action, e.Entity, cell(e.EntityID), cell(string(changes)), e.IP})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// cell keeps a spreadsheet from reading a value as a formula (=, +, -, @ at the start).
+func cell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 func nullID(id int64) any {

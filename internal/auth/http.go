@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/i18n"
 	"warta.dev/warta/internal/platform/web"
 )
@@ -65,6 +67,10 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: "/w/{ws}/settings/tokens/{id}/revoke", Perm: access.TokensOwn, Handler: h.revokeToken},
 		{Method: "GET", Path: "/w/{ws}/settings/audit", Perm: access.AuditView, Handler: h.auditLog},
 		{Method: "GET", Path: "/w/{ws}/settings/audit.csv", Perm: access.AuditView, Handler: h.auditCSV},
+		{Method: "GET", Path: "/admin/audit", Perm: access.Installation, Handler: h.auditLog},
+		{Method: "GET", Path: "/admin/workspaces", Perm: access.Installation, Handler: h.workspaces},
+		{Method: "POST", Path: "/admin/workspaces", Perm: access.Installation, Handler: h.createWorkspace},
+		{Method: "GET", Path: "/admin/audit.csv", Perm: access.Installation, Handler: h.auditCSV},
 	}
 	if h.sso != nil {
 		rs = append(rs,
@@ -215,7 +221,12 @@ func (h *Handlers) forgotForm(w http.ResponseWriter, r *http.Request) error {
 	return h.pages.Render(w, r, http.StatusOK, "forgot.html", "auth.forgot.title", false, nil)
 }
 
+// forgotAnswerTime is how long /forgot takes whatever the address: answering faster for unknown
+// addresses would tell who has an account.
+const forgotAnswerTime = 150 * time.Millisecond
+
 func (h *Handlers) forgot(w http.ResponseWriter, r *http.Request) error {
+	defer sleepUntil(time.Now().Add(forgotAnswerTime))
 	f := web.ParseForm(r)
 	f.Required("email")
 	f.Email("email")
@@ -337,6 +348,8 @@ func (h *Handlers) language(w http.ResponseWriter, r *http.Request) error {
 	return web.Redirect(w, r, next)
 }
 
+func sleepUntil(t time.Time) { time.Sleep(time.Until(t)) }
+
 // safeNext accepts only a path on this site, so a link cannot send users elsewhere after sign-in.
 // Browsers drop tabs and newlines and read "\\" as "/", so any of those makes it refused too.
 func safeNext(next string) string {
@@ -373,7 +386,7 @@ func (h *Handlers) saveAccount(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "account.html", "auth.account.title", nil, f)
 	}
-	if err := h.s.UpdateProfile(r.Context(), p.UserID, f.Get("name"), lang); err != nil {
+	if err := h.s.UpdateProfile(r.Context(), ActorOf(r), p, f.Get("name"), lang); err != nil {
 		return err
 	}
 	h.srv.AddFlash(r, "ok", "form.saved")
@@ -396,7 +409,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 		f.Values.Set("lang", p.Lang)
 		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "account.html", "auth.account.title", nil, f)
 	}
-	u, err = h.s.SetPassword(r.Context(), p.UserID, f.Raw("password"))
+	u, err = h.s.SetPassword(r.Context(), ActorOf(r), p.UserID, f.Raw("password"))
 	if err != nil {
 		return err
 	}
@@ -409,7 +422,7 @@ func (h *Handlers) changePassword(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (h *Handlers) signOutEverywhere(w http.ResponseWriter, r *http.Request) error {
-	if err := h.s.SignOutEverywhere(r.Context(), web.PrincipalOf(r).UserID); err != nil {
+	if err := h.s.SignOutEverywhere(r.Context(), ActorOf(r), web.PrincipalOf(r).UserID); err != nil {
 		return err
 	}
 	_ = h.g.SignOut(r)
@@ -652,10 +665,20 @@ func auditFilter(r *http.Request) audit.Filter {
 	return audit.Filter{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")), Before: before}
 }
 
+// auditScope is the workspace whose log a page shows, or 0 with the installation's pages.
+func auditScope(r *http.Request) (int64, string, string) {
+	p := web.PrincipalOf(r)
+	if p.WorkspaceID == 0 {
+		return 0, "/admin/audit.csv", "installation"
+	}
+	return p.WorkspaceID, web.WorkspacePath(r, "/settings/audit.csv"), p.WorkspaceSlug
+}
+
 func (h *Handlers) auditLog(w http.ResponseWriter, r *http.Request) error {
+	wsID, csvPath, _ := auditScope(r)
 	f := auditFilter(r)
 	f.Limit = auditPageSize + 1
-	entries, err := audit.List(r.Context(), h.s.d, web.PrincipalOf(r).WorkspaceID, f)
+	entries, err := audit.List(r.Context(), h.s.d, wsID, f)
 	if err != nil {
 		return err
 	}
@@ -665,19 +688,72 @@ func (h *Handlers) auditLog(w http.ResponseWriter, r *http.Request) error {
 		d.Next = d.Entries[auditPageSize-1].ID
 	}
 	q := url.Values{"action": {f.Action}, "actor": {f.Actor}}
-	d.CSV = web.WorkspacePath(r, "/settings/audit.csv?"+q.Encode())
+	d.CSV = csvPath + "?" + q.Encode()
 	return h.pages.Render(w, r, http.StatusOK, "audit.html", "settings.audit", d, nil)
 }
 
 func (h *Handlers) auditCSV(w http.ResponseWriter, r *http.Request) error {
-	p := web.PrincipalOf(r)
+	wsID, _, name := auditScope(r)
 	f := auditFilter(r)
 	f.Before = 0
-	entries, err := audit.List(r.Context(), h.s.d, p.WorkspaceID, f)
+	entries, err := audit.List(r.Context(), h.s.d, wsID, f)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+p.WorkspaceSlug+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+name+`.csv"`)
 	return audit.WriteCSV(w, entries)
+}
+
+type workspacesData struct {
+	Workspaces []WorkspaceSummary
+	Zones      []string
+}
+
+func (h *Handlers) workspaces(w http.ResponseWriter, r *http.Request) error {
+	p := web.PrincipalOf(r)
+	f := web.NewForm(url.Values{"lang": {web.LocaleOf(r).Lang}, "timezone": {"Asia/Jakarta"}, "owner": {p.Email}})
+	return h.renderWorkspaces(w, r, http.StatusOK, f)
+}
+
+func (h *Handlers) renderWorkspaces(w http.ResponseWriter, r *http.Request, status int, f *web.Form) error {
+	list, err := h.s.Workspaces(r.Context())
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(w, r, status, "workspaces.html", "settings.workspaces", workspacesData{Workspaces: list, Zones: i18n.Zones}, f)
+}
+
+func (h *Handlers) createWorkspace(w http.ResponseWriter, r *http.Request) error {
+	f := web.ParseForm(r)
+	f.Required("name", "lang", "timezone", "owner")
+	f.MaxLength("name", 120)
+	f.Email("owner")
+	if i18n.Supported(f.Get("lang")) == "" {
+		f.Fail("lang", "form.choose")
+	}
+	if _, err := i18n.LoadZone(f.Get("timezone")); err != nil {
+		f.Fail("timezone", "auth.error.timezone")
+	}
+	var owner *User
+	if f.Valid() {
+		var err error
+		if owner, err = h.s.UserByEmail(r.Context(), f.Get("owner")); errors.Is(err, db.ErrNotFound) {
+			f.Fail("owner", "auth.error.no_such_user")
+		} else if err != nil {
+			return err
+		}
+	}
+	if !f.Valid() {
+		return h.renderWorkspaces(w, r, http.StatusUnprocessableEntity, f)
+	}
+	ws, err := h.s.CreateWorkspace(r.Context(), ActorOf(r), f.Get("name"), f.Get("lang"), f.Get("timezone"), owner.ID)
+	if err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "auth.workspaces.created")
+	if owner.ID == web.PrincipalOf(r).UserID {
+		return web.Redirect(w, r, "/w/"+ws.Slug)
+	}
+	return web.Redirect(w, r, "/admin/workspaces")
 }

@@ -71,6 +71,7 @@ var (
 	ErrDisabled       = &web.Error{Status: http.StatusForbidden, Code: "disabled", Key: "auth.error.disabled"}
 	ErrLinkExpired    = &web.Error{Status: http.StatusGone, Code: "link_expired", Key: "auth.error.link_expired"}
 	ErrLinkUsed       = &web.Error{Status: http.StatusGone, Code: "link_used", Key: "auth.error.link_used"}
+	ErrLinkRevoked    = &web.Error{Status: http.StatusGone, Code: "link_revoked", Key: "auth.error.link_revoked"}
 	ErrLinkUnknown    = &web.Error{Status: http.StatusNotFound, Code: "link_unknown", Key: "auth.error.link_unknown"}
 	ErrEmailTaken     = &web.Error{Status: http.StatusConflict, Code: "email_taken", Key: "auth.error.email_taken"}
 	ErrAlreadyMember  = &web.Error{Status: http.StatusConflict, Code: "already_member", Key: "auth.error.already_member"}
@@ -323,6 +324,8 @@ func usableLink(ctx context.Context, c db.Conn, kind, token string) (*link, erro
 		return nil, ErrLinkUnknown
 	case err != nil:
 		return nil, err
+	case l.Revoked:
+		return nil, ErrLinkRevoked
 	case l.UsedAt != nil:
 		return nil, ErrLinkUsed
 	case now().After(l.ExpiresAt):
@@ -355,7 +358,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, inviterRole access.Role, 
 			}
 		}
 		// A new invitation replaces an older one to the same address.
-		if _, err := tx.Exec(ctx, `UPDATE auth_links SET used_at = ? WHERE workspace_id = ? AND kind = ? AND email = ? AND used_at IS NULL`,
+		if _, err := tx.Exec(ctx, `UPDATE auth_links SET revoked_at = ? WHERE workspace_id = ? AND kind = ? AND email = ? AND used_at IS NULL AND revoked_at IS NULL`,
 			now(), ws.ID, linkInvite, normalEmail(email)); err != nil {
 			return err
 		}
@@ -476,7 +479,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 // RevokeInvitation cancels a pending invitation of ws.
 func (s *Service) RevokeInvitation(ctx context.Context, a Actor, wsID, id int64) error {
 	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE auth_links SET used_at = ? WHERE id = ? AND workspace_id = ? AND kind = ? AND used_at IS NULL`, now(), id, wsID, linkInvite)
+		res, err := tx.Exec(ctx, `UPDATE auth_links SET revoked_at = ? WHERE id = ? AND workspace_id = ? AND kind = ? AND used_at IS NULL AND revoked_at IS NULL`, now(), id, wsID, linkInvite)
 		if err != nil {
 			return err
 		}
@@ -622,14 +625,27 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, ip string)
 		if _, err := tx.Exec(ctx, `DELETE FROM login_failures WHERE email = ?`, l.Email); err != nil {
 			return err
 		}
-		u, err = userByID(ctx, tx, l.CreatedBy)
-		return err
+		if u, err = userByID(ctx, tx, l.CreatedBy); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, Actor{UserID: u.ID, Label: u.Email, IP: ip}.entry(0, "account.password_reset", "user", u.ID, nil))
 	})
 	return u, err
 }
 
+// changeUser applies one change to a user's account and records it in the installation's audit
+// log (account changes belong to no workspace).
+func (s *Service) changeUser(ctx context.Context, a Actor, userID int64, action string, changes map[string]audit.Change, query string, args ...any) error {
+	return s.d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, query, args...); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a.entry(0, action, "user", userID, changes))
+	})
+}
+
 // SetPassword sets a user's password (CLI or the account page) and signs out their other sessions.
-func (s *Service) SetPassword(ctx context.Context, userID int64, password string) (*User, error) {
+func (s *Service) SetPassword(ctx context.Context, a Actor, userID int64, password string) (*User, error) {
 	if len([]rune(password)) < MinPasswordLength {
 		return nil, ErrBadPassword
 	}
@@ -637,7 +653,8 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password string
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.d.Exec(ctx, `UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?`, hash, userID); err != nil {
+	if err := s.changeUser(ctx, a, userID, "account.password_changed", nil,
+		`UPDATE users SET password_hash = ?, session_version = session_version + 1 WHERE id = ?`, hash, userID); err != nil {
 		return nil, err
 	}
 	return userByID(ctx, s.d, userID)
@@ -649,31 +666,36 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) 
 }
 
 // SetDisabled disables or re-enables a user; a disabled user's sessions and tokens stop working.
-func (s *Service) SetDisabled(ctx context.Context, userID int64, disabled bool) error {
+func (s *Service) SetDisabled(ctx context.Context, a Actor, userID int64, disabled bool) error {
 	var at any
+	action := "account.enabled"
 	if disabled {
-		at = now()
+		at, action = now(), "account.disabled"
 	}
-	_, err := s.d.Exec(ctx, `UPDATE users SET disabled_at = ?, session_version = session_version + 1 WHERE id = ?`, at, userID)
-	return err
+	return s.changeUser(ctx, a, userID, action, nil, `UPDATE users SET disabled_at = ?, session_version = session_version + 1 WHERE id = ?`, at, userID)
 }
 
 // UpdateProfile changes a user's name and language.
-func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, lang string) error {
-	_, err := s.d.Exec(ctx, `UPDATE users SET name = ?, lang = ? WHERE id = ?`, name, lang, userID)
-	return err
+func (s *Service) UpdateProfile(ctx context.Context, a Actor, u *web.Principal, name, lang string) error {
+	changes := map[string]audit.Change{}
+	if u.Name != name {
+		changes["name"] = audit.Change{From: u.Name, To: name}
+	}
+	if u.Lang != lang {
+		changes["language"] = audit.Change{From: u.Lang, To: lang}
+	}
+	return s.changeUser(ctx, a, u.UserID, "account.profile_updated", changes, `UPDATE users SET name = ?, lang = ? WHERE id = ?`, name, lang, u.UserID)
 }
 
-// SetLanguage changes only the language.
+// SetLanguage changes only the language; too small a change for the audit log.
 func (s *Service) SetLanguage(ctx context.Context, userID int64, lang string) error {
 	_, err := s.d.Exec(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, userID)
 	return err
 }
 
 // SignOutEverywhere ends every session of the user, this one included.
-func (s *Service) SignOutEverywhere(ctx context.Context, userID int64) error {
-	_, err := s.d.Exec(ctx, `UPDATE users SET session_version = session_version + 1 WHERE id = ?`, userID)
-	return err
+func (s *Service) SignOutEverywhere(ctx context.Context, a Actor, userID int64) error {
+	return s.changeUser(ctx, a, userID, "account.signed_out_everywhere", nil, `UPDATE users SET session_version = session_version + 1 WHERE id = ?`, userID)
 }
 
 // Workspace returns a workspace by slug.
@@ -739,6 +761,11 @@ func (s *Service) Cleanup(ctx context.Context) error {
 	}
 	_, err := s.d.Exec(ctx, `DELETE FROM auth_links WHERE expires_at < ?`, now().Add(-7*24*time.Hour))
 	return err
+}
+
+// Workspaces lists every workspace of the installation.
+func (s *Service) Workspaces(ctx context.Context) ([]WorkspaceSummary, error) {
+	return listWorkspaces(ctx, s.d)
 }
 
 // CreateWorkspace makes a new workspace owned by an existing user.

@@ -193,6 +193,25 @@ func TestExpiredInvitation(t *testing.T) {
 	if _, err := env.App.Auth.UserByEmail(ctx, "tamu@humas.example"); err == nil {
 		t.Error("an expired invitation created an account")
 	}
+	// A cancelled invitation says it was cancelled, not that it was used.
+	if err := env.App.Auth.Invite(ctx, auth.CLI, access.Owner, ws, "batal@humas.example", access.Viewer, "en"); err != nil {
+		t.Fatal(err)
+	}
+	_, text = env.LastMailTo("batal@humas.example")
+	_, invitations, err := env.App.Auth.Members(ctx, ws.ID)
+	if err != nil || len(invitations) != 2 {
+		t.Fatalf("pending invitations: %v %v", invitations, err)
+	}
+	for _, inv := range invitations {
+		if inv.Email == "batal@humas.example" {
+			if err := env.App.Auth.RevokeInvitation(ctx, auth.CLI, ws.ID, inv.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if r := b.Get(apptest.LinkIn(t, text, "/invite/")); r.Status != http.StatusGone || !strings.Contains(r.Body, "sudah dibatalkan") {
+		t.Errorf("cancelled invitation: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
 }
 
 // An admin reading the outbox cannot take an invitation to a role above their own.
@@ -233,5 +252,24 @@ func TestOutboxHidesLinksAboveTheReadersRole(t *testing.T) {
 	}
 	if body := read("owner@humas.example", "boss@humas.example"); !strings.Contains(body, "/invite/") {
 		t.Error("the owner does not see the owner invitation's link")
+	}
+}
+
+// The installation's administrator creates a second workspace from the web; others cannot.
+func TestCreateWorkspaceFromTheWeb(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	owner(t, env) // the first user administers the installation
+	b := env.Browser()
+	b.Post("/login", url.Values{"email": {"owner@humas.example"}, "password": {pw}})
+	r := b.Post("/admin/workspaces", url.Values{"name": {"Dinas Kominfo"}, "lang": {"id"}, "timezone": {"Asia/Makassar"}, "owner": {"nobody@humas.example"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Nobody has an account") || !strings.Contains(r.Body, `value="Dinas Kominfo"`) {
+		t.Fatalf("unknown owner: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
+	r = b.Post("/admin/workspaces", url.Values{"name": {"Dinas Kominfo"}, "lang": {"id"}, "timezone": {"Asia/Makassar"}, "owner": {"owner@humas.example"}})
+	if r.Status != http.StatusSeeOther || r.Location != "/w/dinas-kominfo" {
+		t.Fatalf("create: %d %q %s", r.Status, r.Location, apptest.Excerpt(r.Body))
+	}
+	if r := b.Get("/w/dinas-kominfo"); r.Status != 200 || !strings.Contains(r.Body, "Dinas Kominfo") {
+		t.Fatalf("new workspace: %d", r.Status)
 	}
 }

@@ -132,7 +132,7 @@ func TestSingleSignOn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := env.App.Auth.SetDisabled(ctx, u.ID, true); err != nil {
+		if err := env.App.Auth.SetDisabled(ctx, auth.CLI, u.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		idp.signInAs("ani@pemkot.example", true)

@@ -97,6 +97,31 @@ func firstWorkspace(ctx context.Context, c db.Conn) (*Workspace, error) {
 	return scanWorkspace(c.QueryRow(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY id LIMIT 1`))
 }
 
+// WorkspaceSummary is a workspace with its number of members, for the installation's list.
+type WorkspaceSummary struct {
+	Workspace
+	Members int
+}
+
+func listWorkspaces(ctx context.Context, c db.Conn) ([]WorkspaceSummary, error) {
+	rows, err := c.Query(ctx, `SELECT w.id, w.slug, w.name, w.lang, w.timezone, w.created_at,
+		(SELECT COUNT(*) FROM memberships m WHERE m.workspace_id = w.id)
+		FROM workspaces w ORDER BY w.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []WorkspaceSummary
+	for rows.Next() {
+		var w WorkspaceSummary
+		if err := rows.Scan(&w.ID, &w.Slug, &w.Name, &w.Lang, &w.Timezone, &w.CreatedAt, &w.Members); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
 func insertWorkspace(ctx context.Context, tx *db.Tx, name, lang, tz string) (*Workspace, error) {
 	base := Slugify(name)
 	slug := base
@@ -168,10 +193,19 @@ func listMembers(ctx context.Context, c db.Conn, workspaceID int64) ([]Member, e
 	return out, rows.Err()
 }
 
-func countOwners(ctx context.Context, c db.Conn, workspaceID int64) (int, error) {
-	var n int
-	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM memberships WHERE workspace_id = ? AND role = ?`, workspaceID, string(access.Owner)).Scan(&n)
-	return n, err
+// countOwners counts a workspace's owners and locks their rows, so two owners demoting each other
+// at the same moment cannot leave the workspace without one.
+func countOwners(ctx context.Context, tx *db.Tx, workspaceID int64) (int, error) {
+	rows, err := tx.Query(ctx, `SELECT user_id FROM memberships WHERE workspace_id = ? AND role = ?`+db.ForUpdate(tx), workspaceID, string(access.Owner))
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }
 
 // One-time links.
@@ -193,14 +227,15 @@ type link struct {
 	CreatedBy   int64
 	ExpiresAt   time.Time
 	UsedAt      *time.Time
+	Revoked     bool
 }
 
 func linkByToken(ctx context.Context, c db.Conn, kind, token string) (*link, error) {
 	l := &link{}
 	var used sql.NullTime
-	err := c.QueryRow(ctx, `SELECT id, kind, email, COALESCE(workspace_id, 0), role, COALESCE(created_by, 0), expires_at, used_at
+	err := c.QueryRow(ctx, `SELECT id, kind, email, COALESCE(workspace_id, 0), role, COALESCE(created_by, 0), expires_at, used_at, revoked_at IS NOT NULL
 		FROM auth_links WHERE token_hash = ? AND kind = ?`, hashSecret(token), kind).
-		Scan(&l.ID, &l.Kind, &l.Email, &l.WorkspaceID, &l.Role, &l.CreatedBy, &l.ExpiresAt, &used)
+		Scan(&l.ID, &l.Kind, &l.Email, &l.WorkspaceID, &l.Role, &l.CreatedBy, &l.ExpiresAt, &used, &l.Revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
 	}
@@ -212,7 +247,7 @@ func linkByToken(ctx context.Context, c db.Conn, kind, token string) (*link, err
 
 // useLink marks a link used; false when someone used it first.
 func useLink(ctx context.Context, tx *db.Tx, id int64) (bool, error) {
-	res, err := tx.Exec(ctx, `UPDATE auth_links SET used_at = ? WHERE id = ? AND used_at IS NULL`, now(), id)
+	res, err := tx.Exec(ctx, `UPDATE auth_links SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL`, now(), id)
 	if err != nil {
 		return false, err
 	}
@@ -222,7 +257,7 @@ func useLink(ctx context.Context, tx *db.Tx, id int64) (bool, error) {
 
 func pendingInvitations(ctx context.Context, c db.Conn, workspaceID int64) ([]Invitation, error) {
 	rows, err := c.Query(ctx, `SELECT id, email, role, expires_at, created_at FROM auth_links
-		WHERE workspace_id = ? AND kind = ? AND used_at IS NULL ORDER BY created_at DESC`, workspaceID, linkInvite)
+		WHERE workspace_id = ? AND kind = ? AND used_at IS NULL AND revoked_at IS NULL ORDER BY created_at DESC`, workspaceID, linkInvite)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,7 @@ CREATE TABLE auth_links (
 	created_by   BIGINT REFERENCES users (id) ON DELETE SET NULL,
 	expires_at   {{timestamp}} NOT NULL,
 	used_at      {{timestamp}},
+	revoked_at   {{timestamp}},
 	created_at   {{timestamp}} NOT NULL
 );
 CREATE INDEX auth_links_workspace ON auth_links (workspace_id, kind);

@@ -226,6 +226,15 @@ func Rebind(q string) string {
 	return b.String()
 }
 
+// ForUpdate is the row lock to append to a SELECT inside a transaction: FOR UPDATE on PostgreSQL,
+// nothing on SQLite, where a write transaction (BEGIN IMMEDIATE) already excludes other writers.
+func ForUpdate(c Conn) string {
+	if c.Dialect() == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // IsUniqueViolation reports whether err comes from a UNIQUE constraint on either engine.
 func IsUniqueViolation(err error) bool {
 	if err == nil {

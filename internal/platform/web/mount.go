@@ -54,6 +54,11 @@ func (s *Server) Handle(routes ...Route) {
 	}
 }
 
+// APINotFound answers an unknown /api/ path in JSON, like every other API answer.
+func (s *Server) APINotFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, Route{Path: "/api/"}, ErrNotFound)
+}
+
 // DenyCrossOrigin answers a form posted from another site with a page in the user's language.
 func (s *Server) DenyCrossOrigin(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, Route{Path: r.URL.Path}, &Error{Status: http.StatusForbidden, Code: "cross_origin", Key: "error.cross_origin"})
