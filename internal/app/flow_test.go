@@ -61,7 +61,7 @@ func TestNewcomerFlow(t *testing.T) {
 			t.Fatalf("invite: %d %s", r.Status, apptest.Excerpt(r.Body))
 		}
 		subject, text := env.LastMailTo("budi@lestari.example")
-		if !strings.Contains(subject, "Yayasan Lestari Makassar") || !strings.Contains(text, "sebagai Editor") {
+		if !strings.Contains(subject, "Yayasan Lestari Makassar") || !strings.Contains(text, "sebagai editor") {
 			t.Fatalf("invitation mail (in Indonesian as chosen): %q\n%s", subject, text)
 		}
 		if r := admin.Get("/w/yayasan-lestari-makassar/settings/outbox"); !strings.Contains(r.Body, "budi@lestari.example") {

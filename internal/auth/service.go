@@ -370,7 +370,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, inviterRole access.Role, 
 		link := s.baseURL + "/invite/" + token
 		inviter := a.Label
 		subject := l.T("auth.mail.invite.subject", "Workspace", ws.Name)
-		body := l.T("auth.mail.invite.body", "Inviter", inviter, "Workspace", ws.Name, "Role", l.T("role."+string(role)))
+		body := l.T("auth.mail.invite.body", "Inviter", inviter, "Workspace", ws.Name, "Role", strings.ToLower(l.T("role."+string(role))))
 		expires := l.T("auth.mail.invite.expires", "When", l.LongDateTime(now().Add(inviteLifetime)))
 		if _, err := s.mail.SendTx(ctx, tx, mail.Message{
 			// The kind names the role, so the outbox can hide the link from those who may not grant it.
