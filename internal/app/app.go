@@ -57,18 +57,20 @@ var Navigation = []web.NavItem{
 
 // App is a built Warta.
 type App struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	DB       *db.DB
-	Queue    *jobs.Queue
-	Mailer   *mail.Mailer
-	Bundle   *i18n.Bundle
-	Auth     *auth.Service
-	Media    media.Store
-	Keys     *secrets.Keyring
-	Server   *web.Server
-	Registry *prometheus.Registry
-	Handler  http.Handler
+	Config *config.Config
+	Log    *slog.Logger
+	DB     *db.DB
+	Queue  *jobs.Queue
+	Mailer *mail.Mailer
+	Bundle *i18n.Bundle
+	Auth   *auth.Service
+	Media  media.Store
+	Keys   *secrets.Keyring
+	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
+	SigningKey []byte
+	Server     *web.Server
+	Registry   *prometheus.Registry
+	Handler    http.Handler
 
 	sessions *web.SessionStore
 }
@@ -130,7 +132,7 @@ func (a *App) build(ctx context.Context) error {
 	if a.Keys, err = secrets.LoadOrCreate(cfg.DataDir, cfg.EncryptionKeys); err != nil {
 		return err
 	}
-	if _, err := secrets.LoadOrCreateSigningKey(cfg.DataDir, cfg.SecretKey); err != nil {
+	if a.SigningKey, err = secrets.LoadOrCreateSigningKey(cfg.DataDir, cfg.SecretKey); err != nil {
 		return err
 	}
 	if a.Bundle, err = i18n.NewBundle(Catalogs()...); err != nil {
