@@ -25,6 +25,15 @@ const (
 	AuditView       Perm = "audit.view"
 	JobsManage      Perm = "jobs.manage"
 	OutboxView      Perm = "outbox.view"
+
+	// Content studio: items, variants, media library, campaigns, calendar, approvals.
+	ContentView     Perm = "content.view"
+	ContentWrite    Perm = "content.write"
+	ContentSchedule Perm = "content.schedule"
+	ContentApprove  Perm = "content.approve"
+	WorkflowManage  Perm = "workflow.manage"
+	MediaWrite      Perm = "media.write"
+	CampaignWrite   Perm = "campaign.write"
 )
 
 // Role is a member's role in a workspace.
@@ -42,15 +51,30 @@ const (
 // Roles in order of power, as the role pickers show them.
 var Roles = []Role{Owner, Admin, Editor, Approver, Contributor, Viewer}
 
-var everyone = []Perm{WorkspaceView, MembersView, TokensOwn}
+var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView}
+
+// writers draft content and upload media; editors also schedule and plan campaigns.
+var (
+	writers  = []Perm{ContentWrite, MediaWrite}
+	editors  = append([]Perm{ContentSchedule, CampaignWrite}, writers...)
+	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove}, editors...)
+)
 
 var grants = map[Role][]Perm{
-	Owner:       append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView}, everyone...),
-	Admin:       append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView}, everyone...),
-	Editor:      everyone,
-	Approver:    everyone,
-	Contributor: everyone,
+	Owner:       join(managers, everyone),
+	Admin:       join(managers, everyone),
+	Editor:      join(editors, everyone),
+	Approver:    join([]Perm{ContentApprove}, everyone),
+	Contributor: join(writers, everyone),
 	Viewer:      everyone,
+}
+
+func join(lists ...[]Perm) []Perm {
+	var out []Perm
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 // Can reports whether role grants perm.
