@@ -20,10 +20,12 @@ import (
 var shellTemplates embed.FS
 
 // NavItem is one entry of the main navigation; Path is relative to the workspace ("/members").
+// Children are the tabs shown on the entry's pages (Content: items, media library, campaigns…).
 type NavItem struct {
-	Key  string
-	Path string
-	Perm access.Perm
+	Key      string
+	Path     string
+	Perm     access.Perm
+	Children []NavItem
 }
 
 // Renderer renders pages inside the shared layout.
@@ -104,6 +106,7 @@ type View struct {
 	P       *Principal
 	L       *i18n.Locale
 	Nav     []NavLink
+	Tabs    []NavLink
 	Flashes []Flash
 	Path    string
 	Query   string
@@ -113,6 +116,11 @@ type View struct {
 type NavLink struct {
 	Key, Href string
 	Current   bool
+}
+
+// under reports whether path is href or a page below it.
+func under(path, href string) bool {
+	return path == href || strings.HasPrefix(path, href+"/")
 }
 
 // T translates a key in the page's language.
@@ -161,7 +169,31 @@ func (rd *Renderer) view(r *http.Request, title string, data any, form *Form) *V
 				continue
 			}
 			href := v.WS(n.Path)
-			current := r.URL.Path == href || (n.Path != "" && strings.HasPrefix(r.URL.Path, href+"/"))
+			current := r.URL.Path == href || (n.Path != "" && under(r.URL.Path, href))
+			var tabs []NavLink
+			for _, c := range n.Children {
+				if !p.Can(c.Perm) {
+					continue
+				}
+				chref := v.WS(c.Path)
+				if under(r.URL.Path, chref) {
+					current = true
+				}
+				tabs = append(tabs, NavLink{Key: c.Key, Href: chref})
+			}
+			if current && len(tabs) > 0 {
+				// The most specific tab is the current one: /content/templates over /content.
+				best := -1
+				for i, t := range tabs {
+					if under(r.URL.Path, t.Href) && (best < 0 || len(t.Href) > len(tabs[best].Href)) {
+						best = i
+					}
+				}
+				if best >= 0 {
+					tabs[best].Current = true
+				}
+				v.Tabs = tabs
+			}
 			v.Nav = append(v.Nav, NavLink{Key: n.Key, Href: href, Current: current})
 		}
 	}
