@@ -220,7 +220,7 @@ func (a *App) build(ctx context.Context) error {
 	h = cop.Handler(h)
 	h = web.SecurityHeaders(cfg.TrustProxy, h)
 	if cfg.TrustProxy {
-		h = auth.TrustProxy(h)
+		h = web.TrustProxy(h)
 	}
 	a.Handler = metrics.Observe(a.Log, h)
 	return nil

@@ -4,6 +4,7 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"embed"
 	"encoding/csv"
 	"encoding/json"
@@ -39,6 +40,19 @@ type Entry struct {
 type Change struct {
 	From any `json:"from,omitempty"`
 	To   any `json:"to,omitempty"`
+}
+
+// Actor is who makes a change: a user (by id and email), the CLI or the system, from an address.
+type Actor struct {
+	UserID int64
+	Label  string
+	IP     string
+}
+
+// Entry builds an entry of this actor in a workspace (0: the installation's own log).
+func (a Actor) Entry(workspaceID int64, action, entity string, entityID any, changes map[string]Change) Entry {
+	return Entry{WorkspaceID: workspaceID, ActorID: a.UserID, Actor: a.Label, Action: action, Entity: entity,
+		EntityID: fmt.Sprint(entityID), Changes: changes, IP: a.IP}
 }
 
 // Record writes an entry in tx.

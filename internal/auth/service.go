@@ -51,17 +51,16 @@ var CLI = Actor{Label: "cli"}
 
 // ActorOf is the actor of a request.
 func ActorOf(r *http.Request) Actor {
-	p := web.PrincipalOf(r)
-	a := Actor{IP: clientIP(r)}
-	if p != nil {
-		a.UserID, a.Label, a.Role = p.UserID, p.Email, p.Role
+	a := web.ActorOf(r)
+	act := Actor{UserID: a.UserID, Label: a.Label, IP: a.IP}
+	if p := web.PrincipalOf(r); p != nil {
+		act.Role = p.Role
 	}
-	return a
+	return act
 }
 
 func (a Actor) entry(workspaceID int64, action, entity string, entityID any, changes map[string]audit.Change) audit.Entry {
-	return audit.Entry{WorkspaceID: workspaceID, ActorID: a.UserID, Actor: a.Label, Action: action, Entity: entity,
-		EntityID: fmt.Sprint(entityID), Changes: changes, IP: a.IP}
+	return audit.Actor{UserID: a.UserID, Label: a.Label, IP: a.IP}.Entry(workspaceID, action, entity, entityID, changes)
 }
 
 // Errors a user can act on. Their keys are in the auth catalog.
@@ -727,32 +726,7 @@ func zoneOf(ws *Workspace) *time.Location {
 	return z
 }
 
-func clientIP(r *http.Request) string {
-	if ip, ok := r.Context().Value(clientIPKey{}).(string); ok {
-		return ip
-	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}
-
-type clientIPKey struct{}
-
-// TrustProxy makes the client address come from X-Forwarded-For, for installations behind a
-// reverse proxy. The right-most address is the one the proxy saw; those left of it are whatever
-// the client claimed.
-func TrustProxy(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			hops := strings.Split(xff, ",")
-			ip := strings.TrimSpace(hops[len(hops)-1])
-			r = r.WithContext(context.WithValue(r.Context(), clientIPKey{}, ip))
-		}
-		next.ServeHTTP(w, r)
-	})
-}
+func clientIP(r *http.Request) string { return web.ClientIP(r) }
 
 // Cleanup removes sign-in failures past the rate-limit window and one-time links expired for a week.
 func (s *Service) Cleanup(ctx context.Context) error {
