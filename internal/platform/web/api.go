@@ -23,6 +23,10 @@ func WriteAPIError(w http.ResponseWriter, r *http.Request, e *Error) {
 	if len(e.Fields) > 0 {
 		fields := map[string]string{}
 		for k, v := range e.Fields {
+			if e.Raw {
+				fields[k] = v
+				continue
+			}
 			fields[k] = l.T(v)
 		}
 		body["fields"] = fields

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -52,6 +53,18 @@ func NewRenderer(sessions *scs.SessionManager, nav []NavItem, log *slog.Logger) 
 // Funcs are the template functions every page may use.
 var Funcs = template.FuncMap{
 	"lower": strings.ToLower,
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
+	// hasValue reports whether a form field (a multi-select, checkboxes) holds v.
+	"hasValue": func(f *Form, name string, v any) bool {
+		want := fmt.Sprint(v)
+		for _, x := range f.Values[name] {
+			if x == want {
+				return true
+			}
+		}
+		return false
+	},
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -211,8 +224,9 @@ func (rd *Renderer) ErrorPage(w http.ResponseWriter, r *http.Request, e *Error) 
 	}
 }
 
-// Flash is a one-time message shown on the next page.
-type Flash struct{ Kind, Key string }
+// Flash is a one-time message shown on the next page: a catalog key, or a Text already in the
+// user's language (a rule's message with its numbers).
+type Flash struct{ Kind, Key, Text string }
 
 const flashKey = "flash"
 
@@ -222,11 +236,20 @@ func (s *Server) AddFlash(r *http.Request, kind, key string) {
 	s.Sessions.Put(r.Context(), flashKey, append(list, kind+"|"+key))
 }
 
+// AddFlashText queues a message already written in the user's language.
+func (s *Server) AddFlashText(r *http.Request, kind, text string) {
+	s.AddFlash(r, kind, "="+text)
+}
+
 func popFlashes(r *http.Request, m *scs.SessionManager) []Flash {
 	list, _ := m.Pop(r.Context(), flashKey).([]string)
 	var out []Flash
 	for _, s := range list {
 		kind, key, _ := strings.Cut(s, "|")
+		if text, ok := strings.CutPrefix(key, "="); ok {
+			out = append(out, Flash{Kind: kind, Text: text})
+			continue
+		}
 		out = append(out, Flash{Kind: kind, Key: key})
 	}
 	return out

@@ -122,8 +122,10 @@ type Error struct {
 	Status int
 	Code   string
 	Key    string
-	// Fields holds per-field catalog keys for validation errors.
+	// Fields holds per-field catalog keys for validation errors, or, with Raw, messages already
+	// in the user's language (a rule's message with its numbers).
 	Fields map[string]string
+	Raw    bool
 }
 
 func (e *Error) Error() string { return e.Code }
