@@ -86,7 +86,7 @@ var (
 	tag       = regexp.MustCompile(`(?s)<[^>]*>`)
 	entity    = regexp.MustCompile(`&[a-z]+;|&#\d+;`)
 	letters   = regexp.MustCompile(`\p{L}{2,}`)
-	visible   = regexp.MustCompile(`\b(title|placeholder|aria-label|alt|data-confirm|value)="([^"]*)"`)
+	visible   = regexp.MustCompile(`\b(title|placeholder|aria-label|alt|data-confirm)="([^"]*)"`)
 	inCode    = regexp.MustCompile(`(?s)<(pre|code)[^>]*>.*?</(pre|code)>`)
 	keyInTmpl = regexp.MustCompile(`\bT "([a-z0-9_.]+)"`)
 )
