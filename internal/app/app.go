@@ -25,6 +25,7 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/home"
+	"warta.dev/warta/internal/notify"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/i18n"
 	"warta.dev/warta/internal/platform/i18n/catalog"
@@ -41,12 +42,12 @@ var Version = "dev"
 
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
-	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, mail.Migrations}
+	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations}
 }
 
 // Catalogs are every domain's messages.
 func Catalogs() []i18n.Catalog {
-	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog}
+	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -64,6 +65,7 @@ type App struct {
 	Mailer *mail.Mailer
 	Bundle *i18n.Bundle
 	Auth   *auth.Service
+	Notify *notify.Center
 	Media  media.Store
 	Keys   *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
@@ -153,6 +155,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Mailer = mail.New(a.DB, a.Queue, smtp, cfg.MailFrom)
 	a.Auth = auth.NewService(a.DB, a.Mailer, a.Bundle, cfg.BaseURL, a.Log)
+	a.Notify = notify.New(a.DB, a.Mailer, a.Bundle, cfg.BaseURL)
 
 	sessions, store := web.NewSessions(a.DB, cfg.BaseURL)
 	a.sessions = store
@@ -168,6 +171,7 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	renderer.Unread = a.Notify.Unread
 	a.Server = web.NewServer(guard, sessions, a.Bundle, renderer, a.Log)
 	var sso *auth.SSO
 	if cfg.OIDCIssuer != "" {
@@ -187,9 +191,14 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	notifyPages, err := notify.NewHandlers(a.Notify, a.Server)
+	if err != nil {
+		return err
+	}
 	a.Server.Handle(authPages.Routes()...)
 	a.Server.Handle(homePages.Routes()...)
 	a.Server.Handle(adminPages.Routes()...)
+	a.Server.Handle(notifyPages.Routes()...)
 	a.Server.Handle(authPages.APIRoutes()...)
 	a.Server.Handle(web.Route{Method: "GET", Path: "/api/v1/openapi.json", Perm: access.Public, Summary: "This document",
 		Handler: func(w http.ResponseWriter, r *http.Request) error {

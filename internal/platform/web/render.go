@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -31,6 +32,8 @@ type NavItem struct {
 
 // Renderer renders pages inside the shared layout.
 type Renderer struct {
+	// Unread counts a member's unread notifications for the header, when set.
+	Unread   func(ctx context.Context, wsID, userID int64) (int, error)
 	base     *template.Template
 	nav      []NavItem
 	sessions *scs.SessionManager
@@ -120,6 +123,7 @@ type View struct {
 	L       *i18n.Locale
 	Nav     []NavLink
 	Tabs    []NavLink
+	Unread  int
 	Flashes []Flash
 	Path    string
 	Query   string
@@ -138,6 +142,9 @@ func under(path, href string) bool {
 
 // T translates a key in the page's language.
 func (v *View) T(key string, args ...any) string { return v.L.T(key, args...) }
+
+// TArgs translates a key with arguments kept as a list (stored notices).
+func (v *View) TArgs(key string, args []any) string { return v.L.T(key, args...) }
 
 // WS builds a path inside the current workspace.
 func (v *View) WS(rest string) string {
@@ -212,6 +219,13 @@ func (rd *Renderer) view(r *http.Request, title string, data any, form *Form) *V
 	}
 	if hasSession(r) {
 		v.Flashes = popFlashes(r, rd.sessions)
+	}
+	if rd.Unread != nil && p != nil && p.WorkspaceID != 0 && p.TokenID == 0 {
+		n, err := rd.Unread(r.Context(), p.WorkspaceID, p.UserID)
+		if err != nil {
+			rd.log.Warn("counting notifications", "err", err)
+		}
+		v.Unread = n
 	}
 	return v
 }
