@@ -144,6 +144,11 @@ func (l *Locale) T(key string, args ...any) string {
 		cfg.TemplateData = data
 	}
 	s, err := l.l.Localize(cfg)
+	if err != nil && cfg.PluralCount != nil {
+		// A message without plural forms given a Count: use its one form.
+		cfg.PluralCount = nil
+		s, err = l.l.Localize(cfg)
+	}
 	if err != nil {
 		if _, seen := l.b.missing.LoadOrStore(l.Lang+":"+key, true); !seen {
 			slog.Warn("missing or broken translation", "lang", l.Lang, "key", key, "err", err)

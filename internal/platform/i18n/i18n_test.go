@@ -50,3 +50,14 @@ func TestAcceptLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A Count argument picks a plural form where there is one, and is plain data where there is not.
+func TestCountWithoutPluralForms(t *testing.T) {
+	b, err := i18n.NewBundle(catalog.Common)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Locale("en", nil).T("date.at", "Date", "1 May", "Time", "10:00", "Count", 1); got != "1 May, 10:00" {
+		t.Errorf("got %q", got)
+	}
+}
