@@ -23,7 +23,11 @@ import (
 	"warta.dev/warta/internal/admin"
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
+	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/config"
+	"warta.dev/warta/internal/content"
+	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
 	"warta.dev/warta/internal/notify"
 	"warta.dev/warta/internal/platform/db"
@@ -42,17 +46,24 @@ var Version = "dev"
 
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
-	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations}
+	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
+		medialib.Migrations, campaign.Migrations, content.Migrations}
 }
 
 // Catalogs are every domain's messages.
 func Catalogs() []i18n.Catalog {
-	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog}
+	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
+		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
 var Navigation = []web.NavItem{
 	{Key: "nav.home", Path: "", Perm: access.WorkspaceView},
+	{Key: "nav.content", Path: "/content", Perm: access.ContentView, Children: []web.NavItem{
+		{Key: "nav.content.items", Path: "/content", Perm: access.ContentView},
+		{Key: "nav.content.media", Path: "/media", Perm: access.ContentView},
+		{Key: "nav.content.campaigns", Path: "/campaigns", Perm: access.ContentView},
+	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
 
@@ -66,8 +77,10 @@ type App struct {
 	Bundle *i18n.Bundle
 	Auth   *auth.Service
 	Notify *notify.Center
-	Media  media.Store
-	Keys   *secrets.Keyring
+	// Content is the content studio's service, for the demo and tests.
+	Content *content.Service
+	Media   media.Store
+	Keys    *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
@@ -195,6 +208,9 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.buildContentStudio(); err != nil {
+		return err
+	}
 	a.Server.Handle(authPages.Routes()...)
 	a.Server.Handle(homePages.Routes()...)
 	a.Server.Handle(adminPages.Routes()...)
@@ -272,6 +288,32 @@ func openMedia(ctx context.Context, cfg *config.Config) (media.Store, error) {
 
 // MediaDir is where the local media store keeps files.
 func MediaDir(dataDir string) string { return filepath.Join(dataDir, "media") }
+
+// buildContentStudio wires the media library, campaigns and content items, which need each other
+// through the small interfaces each declares.
+func (a *App) buildContentStudio() error {
+	library := medialib.New(a.DB, a.Media)
+	campaigns := campaign.NewService(a.DB, nil)
+	a.Content = content.NewService(a.DB, contentMedia{library}, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
+	campaigns.SetScheduled(a.Content)
+	mediaPages, err := medialib.NewHandlers(library, a.Server)
+	if err != nil {
+		return err
+	}
+	campaignPages, err := campaign.NewHandlers(campaigns, a.Server)
+	if err != nil {
+		return err
+	}
+	contentPages, err := content.NewHandlers(a.Content, a.Server)
+	if err != nil {
+		return err
+	}
+	for _, rs := range [][]web.Route{mediaPages.Routes(), mediaPages.APIRoutes(), campaignPages.Routes(), campaignPages.APIRoutes(),
+		contentPages.Routes(), contentPages.APIRoutes()} {
+		a.Server.Handle(rs...)
+	}
+	return nil
+}
 
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }

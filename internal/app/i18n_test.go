@@ -129,7 +129,7 @@ func TestEveryKeyUsedExists(t *testing.T) {
 		}
 	}
 	// Audit actions are shown through "audit.<action>".
-	auditAction := regexp.MustCompile(`\.entry\([^,]+, "([a-z_]+\.[a-z_]+)"`)
+	auditAction := regexp.MustCompile(`\.[Ee]ntry\([^,]+, "([a-z_]+\.[a-z_]+)"`)
 	goKey := regexp.MustCompile(`(?:\bT\(|Fail\([^,()]+, |AddFlash\(r, "[a-z]+", |Key:\s*|\.html", )"([a-z]+\.[a-z0-9_.]+)"`)
 	for name, src := range files(t, ".go", "internal", "cmd") {
 		if strings.HasSuffix(name, "_test.go") {

@@ -4,10 +4,10 @@ package audit
 
 import (
 	"context"
-	"fmt"
 	"embed"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"

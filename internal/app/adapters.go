@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
+	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/content"
+	medialib "warta.dev/warta/internal/content/media"
+)
+
+// The domains declare what they need from each other in their own words; these adapters say it
+// in the words of the domain that has it.
+
+// contentMedia gives the content studio the media library.
+type contentMedia struct{ *medialib.Library }
+
+func (m contentMedia) Describe(ctx context.Context, wsID int64, ids []int64) ([]channel.Media, error) {
+	assets, err := m.GetMany(ctx, wsID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]channel.Media, 0, len(assets))
+	for _, a := range assets {
+		kind := string(a.Kind)
+		if a.ContentType == "image/gif" {
+			kind = channel.KindGIF
+		}
+		out = append(out, channel.Media{Kind: kind, Bytes: a.Size, Alt: a.Alt})
+	}
+	return out, nil
+}
+
+func (m contentMedia) Choices(ctx context.Context, wsID int64, limit int) ([]content.MediaChoice, error) {
+	assets, err := m.Search(ctx, wsID, medialib.Filter{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.MediaChoice, 0, len(assets))
+	for _, a := range assets {
+		c := content.MediaChoice{ID: a.ID, Name: a.Filename, Kind: string(a.Kind), HasAlt: !a.MissingAlt()}
+		if a.HasThumb() {
+			c.Thumb = fmt.Sprintf("/media/%d/thumb", a.ID)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// contentCampaigns gives the content studio the campaigns.
+type contentCampaigns struct{ *campaign.Service }
+
+func (c contentCampaigns) Choices(ctx context.Context, wsID int64) ([]content.CampaignChoice, error) {
+	list, err := c.List(ctx, wsID, campaign.Filter{Limit: 200})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.CampaignChoice, 0, len(list))
+	for _, x := range list {
+		out = append(out, content.CampaignChoice{ID: x.ID, Name: x.Name, Colour: x.Colour})
+	}
+	return out, nil
+}
+
+// contentMembers gives the content studio the workspace's members, for @mentions.
+type contentMembers struct{ *auth.Service }
+
+func (m contentMembers) Members(ctx context.Context, wsID int64) ([]content.Person, error) {
+	members, _, err := m.Service.Members(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.Person, 0, len(members))
+	for _, x := range members {
+		out = append(out, content.Person{UserID: x.UserID, Name: x.Name, Email: x.Email})
+	}
+	return out, nil
+}

@@ -1,0 +1,489 @@
+package content
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/campaign"
+	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/platform/web"
+)
+
+// Handlers serve the content pages and API.
+type Handlers struct {
+	s     *Service
+	srv   *web.Server
+	pages *web.Pages
+}
+
+// NewHandlers parses the templates.
+func NewHandlers(s *Service, srv *web.Server) (*Handlers, error) {
+	pages, err := srv.Render.Pages(templates, "templates/*.html")
+	return &Handlers{s: s, srv: srv, pages: pages}, err
+}
+
+// Routes are the content pages.
+func (h *Handlers) Routes() []web.Route {
+	return []web.Route{
+		{Method: "GET", Path: "/w/{ws}/content", Perm: access.ContentView, Handler: h.list},
+		{Method: "GET", Path: "/w/{ws}/content/new", Perm: access.ContentWrite, Handler: h.newForm},
+		{Method: "POST", Path: "/w/{ws}/content", Perm: access.ContentWrite, Handler: h.create},
+		{Method: "POST", Path: "/w/{ws}/content/count", Perm: access.ContentView, Handler: h.count},
+		{Method: "GET", Path: "/w/{ws}/content/{id}", Perm: access.ContentView, Handler: h.show},
+		{Method: "POST", Path: "/w/{ws}/content/{id}", Perm: access.ContentWrite, Handler: h.update},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/submit", Perm: access.ContentWrite, Handler: h.submit},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/schedule", Perm: access.ContentSchedule, Handler: h.schedule},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/unschedule", Perm: access.ContentSchedule, Handler: h.unschedule},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/archive", Perm: access.ContentWrite, Handler: h.archive(true)},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/unarchive", Perm: access.ContentWrite, Handler: h.archive(false)},
+		{Method: "GET", Path: "/w/{ws}/content/{id}/versions", Perm: access.ContentView, Handler: h.versions},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/versions/{v}/restore", Perm: access.ContentWrite, Handler: h.restore},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/comments", Perm: access.ContentView, Handler: h.comment},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentView, Handler: h.resolve},
+	}
+}
+
+func pathInt(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		return 0, web.ErrNotFound
+	}
+	return id, nil
+}
+
+type listData struct {
+	Items     []Item
+	Total     int
+	Page      int
+	Pages     int
+	Filter    Filter
+	Statuses  []Status
+	Networks  []channel.Rules
+	Campaigns []CampaignChoice
+	Query     url.Values
+}
+
+const pageSize = 25
+
+func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
+	p := web.PrincipalOf(r)
+	q := r.URL.Query()
+	f := Filter{Query: strings.TrimSpace(q.Get("q")), Status: Status(q.Get("status")), Network: channel.Network(q.Get("network")),
+		Label: strings.ToLower(strings.TrimSpace(q.Get("label"))), Lang: q.Get("lang"), Sort: q.Get("sort"), Limit: pageSize}
+	f.CampaignID, _ = strconv.ParseInt(q.Get("campaign"), 10, 64)
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	f.Page = max(f.Page, 1)
+	items, total, err := h.s.List(r.Context(), p.WorkspaceID, f)
+	if err != nil {
+		return err
+	}
+	d := listData{Items: items, Total: total, Page: f.Page, Pages: (total + pageSize - 1) / pageSize, Filter: f,
+		Statuses: Statuses, Networks: channel.Networks, Query: q}
+	if h.s.campaigns != nil {
+		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID); err != nil {
+			return err
+		}
+	}
+	return h.pages.Render(w, r, http.StatusOK, "list.html", "content.title", d, nil)
+}
+
+// PageURL is the list's URL for another page, keeping the filters.
+func (d listData) PageURL(page int) string {
+	q := url.Values{}
+	for k, v := range d.Query {
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(page))
+	return "?" + q.Encode()
+}
+
+// editData is what the editor shows.
+type editData struct {
+	Item      *Item
+	Networks  []channel.Rules
+	Enabled   map[channel.Network]bool
+	Counts    map[channel.Network][2]int
+	Problems  []string
+	Campaigns []CampaignChoice
+	Media     []MediaChoice
+	Comments  []Comment
+	Conflict  []DiffRow
+	Zone      string
+	Offset    string
+}
+
+func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, error) {
+	p := web.PrincipalOf(r)
+	d := &editData{Item: it, Networks: channel.Networks, Enabled: map[channel.Network]bool{}, Counts: map[channel.Network][2]int{}}
+	for _, n := range channel.Networks {
+		if f.Checked("variant_" + string(n.Network)) {
+			d.Enabled[n.Network] = true
+		}
+		count, limit := channel.Counter(n.Network, f.Raw("text_"+string(n.Network)), h.s.opts)
+		d.Counts[n.Network] = [2]int{count, limit}
+	}
+	var err error
+	if h.s.campaigns != nil {
+		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID); err != nil {
+			return nil, err
+		}
+	}
+	if h.s.media != nil {
+		if d.Media, err = h.s.media.Choices(r.Context(), p.WorkspaceID, 24); err != nil {
+			return nil, err
+		}
+	}
+	if it != nil {
+		if d.Comments, err = h.s.Comments(r.Context(), p.WorkspaceID, it.ID); err != nil {
+			return nil, err
+		}
+		if it.Offset != nil {
+			d.Offset = campaign.Offset(*it.Offset).String()
+		}
+	}
+	if p.Zone != nil {
+		d.Zone = p.Zone.String()
+	}
+	return d, nil
+}
+
+// itemForm fills the editor form from an item.
+func itemForm(it *Item) *web.Form {
+	f := web.NewForm(url.Values{
+		"title": {it.Title}, "body": {it.Body}, "lang": {it.Lang}, "labels": {strings.Join(it.Labels, ", ")},
+		"campaign": {idString(it.CampaignID)}, "base_version": {strconv.Itoa(it.Version)},
+	})
+	for _, id := range it.Attachments {
+		f.Values.Add("attachments", strconv.FormatInt(id, 10))
+	}
+	for _, v := range it.Variants {
+		n := string(v.Network)
+		f.Values.Set("variant_"+n, "on")
+		f.Values.Set("text_"+n, v.Text)
+		f.Values.Set("comment_"+n, v.FirstComment)
+		for _, id := range v.Media {
+			f.Values.Add("media_"+n, strconv.FormatInt(id, 10))
+		}
+	}
+	return f
+}
+
+func idString(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// inputOf reads the editor form.
+func inputOf(f *web.Form) Input {
+	in := Input{Title: f.Get("title"), Body: strings.ReplaceAll(f.Raw("body"), "\r\n", "\n"), Lang: f.Get("lang")}
+	in.CampaignID, _ = strconv.ParseInt(f.Get("campaign"), 10, 64)
+	in.BaseVersion, _ = strconv.Atoi(f.Get("base_version"))
+	in.Labels = strings.Split(f.Get("labels"), ",")
+	in.Attachments = ids(f.Values["attachments"])
+	for _, n := range channel.Networks {
+		key := string(n.Network)
+		if !f.Checked("variant_" + key) {
+			continue
+		}
+		in.Variants = append(in.Variants, Variant{Network: n.Network, Text: strings.ReplaceAll(f.Raw("text_"+key), "\r\n", "\n"),
+			FirstComment: strings.TrimSpace(f.Raw("comment_" + key)), Media: ids(f.Values["media_"+key])})
+	}
+	return in
+}
+
+func ids(xs []string) []int64 {
+	var out []int64
+	for _, x := range xs {
+		if id, err := strconv.ParseInt(x, 10, 64); err == nil && id > 0 {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (h *Handlers) newForm(w http.ResponseWriter, r *http.Request) error {
+	p := web.PrincipalOf(r)
+	f := web.NewForm(url.Values{"lang": {p.WorkspaceLang}})
+	d, err := h.editor(r, nil, f)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(w, r, http.StatusOK, "edit.html", "content.new", d, f)
+}
+
+func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
+	return h.save(w, r, 0)
+}
+
+func (h *Handlers) update(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	return h.save(w, r, id)
+}
+
+// save stores the editor's form; on any problem the editor comes back with the typed text and
+// each problem beside its variant.
+func (h *Handlers) save(w http.ResponseWriter, r *http.Request, id int64) error {
+	p := web.PrincipalOf(r)
+	f := web.ParseForm(r)
+	in := inputOf(f)
+	it, probs, err := h.s.Save(r.Context(), web.ActorOf(r), p.WorkspaceID, id, in)
+	var current *Item
+	switch {
+	case errors.Is(err, ErrConflict):
+		latest, gerr := h.s.Get(r.Context(), p.WorkspaceID, id)
+		if gerr != nil {
+			return gerr
+		}
+		d, derr := h.editor(r, latest, f)
+		if derr != nil {
+			return derr
+		}
+		// Show what the other person saved beside what this person typed; nothing is overwritten.
+		mine := Version{Title: in.Title, Body: in.Body, Variants: in.Variants}
+		theirs := Version{Title: latest.Title, Body: latest.Body, Variants: latest.Variants}
+		d.Conflict = Diff(VersionText(theirs), VersionText(mine))
+		f.Values.Set("base_version", strconv.Itoa(latest.Version))
+		return h.pages.Render(w, r, http.StatusConflict, "edit.html", "content.edit", d, f)
+	case err != nil:
+		return err
+	case !probs.OK():
+		for field, key := range probs.Fields {
+			f.Fail(field, key)
+		}
+		if id != 0 {
+			current, _ = h.s.Get(r.Context(), p.WorkspaceID, id)
+		}
+		d, derr := h.editor(r, current, f)
+		if derr != nil {
+			return derr
+		}
+		for _, pr := range probs.Variants {
+			d.Problems = append(d.Problems, pr.Message(web.LocaleOf(r)))
+		}
+		title := "content.new"
+		if id != 0 {
+			title = "content.edit"
+		}
+		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "edit.html", title, d, f)
+	}
+	h.srv.AddFlash(r, "ok", "content.saved")
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d", it.ID)))
+}
+
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	it, err := h.s.Get(r.Context(), web.PrincipalOf(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	f := itemForm(it)
+	d, err := h.editor(r, it, f)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(w, r, http.StatusOK, "edit.html", "content.edit", d, f)
+}
+
+// count answers the editor's live counter for one variant.
+func (h *Handlers) count(w http.ResponseWriter, r *http.Request) error {
+	f := web.ParseForm(r)
+	n := channel.Network(f.Get("network"))
+	if _, ok := channel.Lookup(n); !ok {
+		return web.ErrBadRequest
+	}
+	count, limit := channel.Counter(n, f.Raw("text_"+string(n)), h.s.opts)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	class := "count"
+	if count > limit {
+		class += " over"
+	}
+	_, err := fmt.Fprintf(w, `<span class="%s">%s</span>`, class, web.LocaleOf(r).T("content.count", "Chars", count, "Limit", limit))
+	return err
+}
+
+// act runs a status change and returns to the item, with its outcome as a flash.
+func (h *Handlers) act(w http.ResponseWriter, r *http.Request, done string, do func(id int64) error) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	err = do(id)
+	var ve *VariantError
+	var we *web.Error
+	switch {
+	case errors.As(err, &ve):
+		for _, pr := range ve.Problems {
+			h.srv.AddFlashText(r, "error", pr.Message(web.LocaleOf(r)))
+		}
+	case errors.As(err, &we) && we.Status < 500:
+		h.srv.AddFlash(r, "error", we.Key)
+	case err != nil:
+		return err
+	default:
+		h.srv.AddFlash(r, "ok", done)
+	}
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d", id)))
+}
+
+func (h *Handlers) submit(w http.ResponseWriter, r *http.Request) error {
+	return h.act(w, r, "content.submitted", func(id int64) error {
+		return h.s.Submit(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id)
+	})
+}
+
+func (h *Handlers) schedule(w http.ResponseWriter, r *http.Request) error {
+	p := web.PrincipalOf(r)
+	f := web.ParseForm(r)
+	zone := p.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	var when When
+	if rel := f.Get("offset"); f.Get("mode") == "relative" {
+		o, err := campaign.ParseOffset(rel)
+		if err != nil {
+			h.srv.AddFlash(r, "error", "content.error.offset")
+			return web.Redirect(w, r, web.WorkspacePath(r, "/content/"+r.PathValue("id")))
+		}
+		when.Offset = &o
+	} else if at, err := time.ParseInLocation("2006-01-02T15:04", f.Get("at"), zone); err == nil {
+		when.At = &at
+	}
+	return h.act(w, r, "content.scheduled", func(id int64) error {
+		_, err := h.s.Schedule(r.Context(), web.ActorOf(r), p.WorkspaceID, id, when, zone)
+		return err
+	})
+}
+
+func (h *Handlers) unschedule(w http.ResponseWriter, r *http.Request) error {
+	return h.act(w, r, "content.unscheduled", func(id int64) error {
+		return h.s.Unschedule(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id)
+	})
+}
+
+func (h *Handlers) archive(archive bool) web.Handler {
+	done := "content.archived"
+	if !archive {
+		done = "content.unarchived"
+	}
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return h.act(w, r, done, func(id int64) error {
+			return h.s.Archive(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id, archive)
+		})
+	}
+}
+
+type versionsData struct {
+	Item     *Item
+	Versions []Version
+	A, B     int
+	Rows     []DiffRow
+}
+
+func (h *Handlers) versions(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	p := web.PrincipalOf(r)
+	it, err := h.s.Get(r.Context(), p.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	vs, err := h.s.Versions(r.Context(), p.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	d := versionsData{Item: it, Versions: vs}
+	d.A, _ = strconv.Atoi(r.URL.Query().Get("a"))
+	d.B, _ = strconv.Atoi(r.URL.Query().Get("b"))
+	if d.A == 0 && d.B == 0 && len(vs) > 1 {
+		d.A, d.B = vs[1].Version, vs[0].Version
+	}
+	var va, vb *Version
+	for i := range vs {
+		if vs[i].Version == d.A {
+			va = &vs[i]
+		}
+		if vs[i].Version == d.B {
+			vb = &vs[i]
+		}
+	}
+	if va != nil && vb != nil {
+		d.Rows = Diff(VersionText(*va), VersionText(*vb))
+	}
+	return h.pages.Render(w, r, http.StatusOK, "versions.html", "content.versions", d, nil)
+}
+
+func (h *Handlers) restore(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := strconv.Atoi(r.PathValue("v"))
+	if err != nil {
+		return web.ErrNotFound
+	}
+	_, probs, err := h.s.Restore(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id, v)
+	if err != nil {
+		return err
+	}
+	if !probs.OK() {
+		for _, pr := range probs.Variants {
+			h.srv.AddFlashText(r, "error", pr.Message(web.LocaleOf(r)))
+		}
+	} else {
+		h.srv.AddFlash(r, "ok", "content.restored")
+	}
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d", id)))
+}
+
+func (h *Handlers) comment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	p := web.PrincipalOf(r)
+	f := web.ParseForm(r)
+	parent, _ := strconv.ParseInt(f.Get("parent"), 10, 64)
+	cid, err := h.s.AddComment(r.Context(), Commenter{UserID: p.UserID, Name: p.Name, Email: p.Email, IP: web.ClientIP(r)}, p.WorkspaceID, id, parent, f.Raw("body"))
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		h.srv.AddFlash(r, "error", "content.error.comment_empty")
+		return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d#comments", id)))
+	}
+	if err != nil {
+		return err
+	}
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d#comment-%d", id, cid)))
+}
+
+func (h *Handlers) resolve(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	cid, err := pathInt(r, "c")
+	if err != nil {
+		return err
+	}
+	resolved := web.ParseForm(r).Get("resolved") != "false"
+	if err := h.s.ResolveComment(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id, cid, resolved); err != nil {
+		return err
+	}
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d#comment-%d", id, cid)))
+}
