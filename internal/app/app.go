@@ -63,6 +63,7 @@ var Navigation = []web.NavItem{
 		{Key: "nav.content.items", Path: "/content", Perm: access.ContentView},
 		{Key: "nav.content.media", Path: "/media", Perm: access.ContentView},
 		{Key: "nav.content.campaigns", Path: "/campaigns", Perm: access.ContentView},
+		{Key: "nav.content.templates", Path: "/templates", Perm: access.ContentView},
 	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }

@@ -226,3 +226,41 @@ func TestCommentsMentionMembers(t *testing.T) {
 		}
 	})
 }
+
+// A press release from the Indonesian template keeps its conventions and shows what is not filled in.
+func TestTemplates(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ctx := context.Background()
+		f := setup(t, engine)
+		tmpl, err := f.s.Template(ctx, f.ws, "builtin:press-release.id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ph := tmpl.Placeholders()
+		if len(ph) < 10 || ph[0] != "Judul berita" {
+			t.Fatalf("placeholders: %v", ph)
+		}
+		it, err := f.s.UseTemplate(ctx, f.actor(), f.ws, tmpl.Key, map[string]string{"Judul berita": "Banjir surut, sekolah kembali dibuka", "Kota": "Sukamaju"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it.Title != "Siaran Pers: Banjir surut, sekolah kembali dibuka" || !strings.Contains(it.Body, "**Sukamaju, [[Tanggal]]**") ||
+			!strings.Contains(it.Body, "UNTUK DISIARKAN SEGERA") || !strings.Contains(it.Body, "Narahubung") || it.Lang != "id" {
+			t.Fatalf("draft from template: %q\n%s", it.Title, it.Body)
+		}
+		own, err := f.s.SaveAsTemplate(ctx, f.actor(), f.ws, it.ID, "Rilis banjir")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := f.s.Templates(ctx, f.ws)
+		if err != nil || all[len(all)-1].Name != "Rilis banjir" {
+			t.Fatalf("templates: %v %+v", err, all)
+		}
+		if err := f.s.DeleteTemplate(ctx, f.actor(), f.ws2, own); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("deleting from another workspace: %v", err)
+		}
+		if others, _ := f.s.Templates(ctx, f.ws2); len(others) != len(all)-1 {
+			t.Errorf("another workspace sees %d templates", len(others))
+		}
+	})
+}

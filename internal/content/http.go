@@ -3,6 +3,7 @@ package content
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,6 +47,11 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: "/w/{ws}/content/{id}/versions/{v}/restore", Perm: access.ContentWrite, Handler: h.restore},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments", Perm: access.ContentView, Handler: h.comment},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentView, Handler: h.resolve},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/as-template", Perm: access.ContentWrite, Handler: h.saveAsTemplate},
+		{Method: "GET", Path: "/w/{ws}/templates", Perm: access.ContentView, Handler: h.templates},
+		{Method: "GET", Path: "/w/{ws}/templates/{key}", Perm: access.ContentWrite, Handler: h.templateForm},
+		{Method: "POST", Path: "/w/{ws}/templates/{key}", Perm: access.ContentWrite, Handler: h.useTemplate},
+		{Method: "POST", Path: "/w/{ws}/templates/{key}/delete", Perm: access.ContentWrite, Handler: h.deleteTemplate},
 	}
 }
 
@@ -116,6 +122,7 @@ type editData struct {
 	Conflict  []DiffRow
 	Zone      string
 	Offset    string
+	Preview   template.HTML
 }
 
 func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, error) {
@@ -144,8 +151,9 @@ func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, er
 			return nil, err
 		}
 		if it.Offset != nil {
-			d.Offset = campaign.Offset(*it.Offset).String()
+			d.Offset = it.Offset.String()
 		}
+		d.Preview = Render(it.Body)
 	}
 	if p.Zone != nil {
 		d.Zone = p.Zone.String()
@@ -486,4 +494,69 @@ func (h *Handlers) resolve(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d#comment-%d", id, cid)))
+}
+
+func (h *Handlers) templates(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.s.Templates(r.Context(), web.PrincipalOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(w, r, http.StatusOK, "templates.html", "content.templates", list, nil)
+}
+
+type templateData struct {
+	Template     Template
+	Placeholders []string
+	Preview      template.HTML
+}
+
+func (h *Handlers) templateForm(w http.ResponseWriter, r *http.Request) error {
+	t, err := h.s.Template(r.Context(), web.PrincipalOf(r).WorkspaceID, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	return h.pages.Render(w, r, http.StatusOK, "template.html", "content.use_template", templateData{Template: t, Placeholders: t.Placeholders(), Preview: Render(t.Body)}, nil)
+}
+
+func (h *Handlers) useTemplate(w http.ResponseWriter, r *http.Request) error {
+	p := web.PrincipalOf(r)
+	t, err := h.s.Template(r.Context(), p.WorkspaceID, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	f := web.ParseForm(r)
+	values := map[string]string{}
+	for i, name := range t.Placeholders() {
+		values[name] = f.Get(fmt.Sprintf("p%d", i))
+	}
+	it, err := h.s.UseTemplate(r.Context(), web.ActorOf(r), p.WorkspaceID, t.Key, values)
+	if err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "content.template_used")
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d", it.ID)))
+}
+
+func (h *Handlers) saveAsTemplate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.s.SaveAsTemplate(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id, web.ParseForm(r).Get("name")); err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "content.template_saved")
+	return web.Redirect(w, r, web.WorkspacePath(r, "/templates"))
+}
+
+func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(strings.TrimPrefix(r.PathValue("key"), "ws:"), 10, 64)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	if err := h.s.DeleteTemplate(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id); err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "content.template_deleted")
+	return web.Redirect(w, r, web.WorkspacePath(r, "/templates"))
 }
