@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
@@ -47,6 +48,19 @@ func (m contentMedia) Choices(ctx context.Context, wsID int64, limit int) ([]con
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func (m contentMedia) IDByName(ctx context.Context, wsID int64, name string) (int64, bool, error) {
+	assets, err := m.Search(ctx, wsID, medialib.Filter{Query: name, Limit: 50})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, a := range assets {
+		if strings.EqualFold(a.Filename, name) {
+			return a.ID, true, nil
+		}
+	}
+	return 0, false, nil
 }
 
 // contentCampaigns gives the content studio the campaigns.

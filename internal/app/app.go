@@ -64,6 +64,7 @@ var Navigation = []web.NavItem{
 		{Key: "nav.content.media", Path: "/media", Perm: access.ContentView},
 		{Key: "nav.content.campaigns", Path: "/campaigns", Perm: access.ContentView},
 		{Key: "nav.content.templates", Path: "/templates", Perm: access.ContentView},
+		{Key: "nav.content.import", Path: "/import", Perm: access.ContentWrite},
 	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
@@ -305,7 +306,7 @@ func (a *App) buildContentStudio() error {
 	if err != nil {
 		return err
 	}
-	contentPages, err := content.NewHandlers(a.Content, a.Server)
+	contentPages, err := content.NewHandlers(a.Content, a.Server, contentMedia{library})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -21,12 +22,13 @@ type Handlers struct {
 	s     *Service
 	srv   *web.Server
 	pages *web.Pages
+	names MediaNames
 }
 
-// NewHandlers parses the templates.
-func NewHandlers(s *Service, srv *web.Server) (*Handlers, error) {
+// NewHandlers parses the templates; names finds media by file name for imports.
+func NewHandlers(s *Service, srv *web.Server, names MediaNames) (*Handlers, error) {
 	pages, err := srv.Render.Pages(templates, "templates/*.html")
-	return &Handlers{s: s, srv: srv, pages: pages}, err
+	return &Handlers{s: s, srv: srv, pages: pages, names: names}, err
 }
 
 // Routes are the content pages.
@@ -48,6 +50,9 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments", Perm: access.ContentView, Handler: h.comment},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentView, Handler: h.resolve},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/as-template", Perm: access.ContentWrite, Handler: h.saveAsTemplate},
+		{Method: "GET", Path: "/w/{ws}/import", Perm: access.ContentWrite, Handler: h.importForm},
+		{Method: "POST", Path: "/w/{ws}/import", Perm: access.ContentWrite, Handler: h.importCheck},
+		{Method: "POST", Path: "/w/{ws}/import/confirm", Perm: access.ContentWrite, Handler: h.importConfirm},
 		{Method: "GET", Path: "/w/{ws}/templates", Perm: access.ContentView, Handler: h.templates},
 		{Method: "GET", Path: "/w/{ws}/templates/{key}", Perm: access.ContentWrite, Handler: h.templateForm},
 		{Method: "POST", Path: "/w/{ws}/templates/{key}", Perm: access.ContentWrite, Handler: h.useTemplate},
@@ -559,4 +564,105 @@ func (h *Handlers) deleteTemplate(w http.ResponseWriter, r *http.Request) error 
 	}
 	h.srv.AddFlash(r, "ok", "content.template_deleted")
 	return web.Redirect(w, r, web.WorkspacePath(r, "/templates"))
+}
+
+type importData struct {
+	Rows     []ImportRow
+	Problem  string
+	CSV      string
+	OK       int
+	Zone     string
+	Required bool
+}
+
+// maxImport is the largest CSV taken: about ten thousand posts.
+const maxImport = 2 << 20
+
+func (h *Handlers) importForm(w http.ResponseWriter, r *http.Request) error {
+	return h.pages.Render(w, r, http.StatusOK, "import.html", "content.import", importData{Zone: zoneName(r)}, nil)
+}
+
+func zoneName(r *http.Request) string {
+	if p := web.PrincipalOf(r); p != nil && p.Zone != nil {
+		return p.Zone.String()
+	}
+	return "UTC"
+}
+
+// readImport takes the CSV from an upload, or from the confirm form that carries it back.
+func readImport(r *http.Request) ([]byte, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxImport+64<<10)
+	if err := r.ParseMultipartForm(maxImport); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return nil, err
+	}
+	if f, _, err := r.FormFile("file"); err == nil {
+		defer f.Close()
+		return io.ReadAll(io.LimitReader(f, maxImport+1))
+	}
+	return []byte(r.FormValue("csv")), nil
+}
+
+func (h *Handlers) checkImport(r *http.Request) (importData, []byte, error) {
+	p := web.PrincipalOf(r)
+	d := importData{Zone: zoneName(r)}
+	data, err := readImport(r)
+	if err != nil || len(data) > maxImport {
+		d.Problem = "content.import.error.too_large"
+		return d, nil, nil
+	}
+	if len(data) == 0 {
+		d.Problem = "content.import.error.no_file"
+		return d, nil, nil
+	}
+	zone := p.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	l := web.LocaleOf(r)
+	rows, problem, err := h.s.ParseImport(r.Context(), p.WorkspaceID, data, zone, h.names, func(pr channel.Problem) string { return pr.Message(l) })
+	if err != nil {
+		return d, nil, err
+	}
+	d.Rows, d.Problem, d.CSV = rows, problem, string(data)
+	for _, row := range rows {
+		if len(row.Problems) == 0 {
+			d.OK++
+		}
+	}
+	if h.s.workflow != nil {
+		if d.Required, err = h.s.workflow.Required(r.Context(), p.WorkspaceID); err != nil {
+			return d, nil, err
+		}
+	}
+	return d, data, nil
+}
+
+func (h *Handlers) importCheck(w http.ResponseWriter, r *http.Request) error {
+	d, _, err := h.checkImport(r)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if d.Problem != "" || d.OK < len(d.Rows) {
+		status = http.StatusUnprocessableEntity
+	}
+	return h.pages.Render(w, r, status, "import.html", "content.import", d, nil)
+}
+
+func (h *Handlers) importConfirm(w http.ResponseWriter, r *http.Request) error {
+	d, _, err := h.checkImport(r)
+	if err != nil {
+		return err
+	}
+	// The file is checked again: a row that broke since the preview (a past time) stops all of it.
+	if d.Problem != "" || d.OK < len(d.Rows) {
+		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "import.html", "content.import", d, nil)
+	}
+	p := web.PrincipalOf(r)
+	n, err := h.s.ImportRows(r.Context(), web.ActorOf(r), p.WorkspaceID, p.WorkspaceLang, d.Rows)
+	if err != nil {
+		return err
+	}
+	h.srv.AddFlashText(r, "ok", web.LocaleOf(r).T("content.import.done", "Count", n))
+	return web.Redirect(w, r, web.WorkspacePath(r, "/content?sort=scheduled"))
 }

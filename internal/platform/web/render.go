@@ -202,7 +202,7 @@ func (rd *Renderer) view(r *http.Request, title string, data any, form *Form) *V
 				tabs = append(tabs, NavLink{Key: c.Key, Href: chref})
 			}
 			if current && len(tabs) > 0 {
-				// The most specific tab is the current one: /templates over /content.
+				// The most specific tab is the current one: /content/12 belongs to /content, not to Home.
 				best := -1
 				for i, t := range tabs {
 					if under(r.URL.Path, t.Href) && (best < 0 || len(t.Href) > len(tabs[best].Href)) {

@@ -1,0 +1,66 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/db/dbtest"
+)
+
+// A CSV with one broken row imports nothing and says what is wrong with that row; the corrected
+// file imports every post, scheduled in the workspace's zone.
+func TestBulkImport(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine)
+		ctx := context.Background()
+		_, ws, err := env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "ed@humas.example", Password: "rahasia-sekali-1", Role: access.Owner,
+			Workspace: "Humas Makassar", Lang: "en", Timezone: "Asia/Makassar"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := signIn(t, env, "ed@humas.example", "rahasia-sekali-1")
+		day := time.Now().AddDate(0, 0, 10).Format("2006-01-02")
+		good := "tanggal;jam;kanal;teks\n" + day + ";09.30;x,bluesky;Posko banjir dibuka di Balai Kota.\n" + day + ";14:00;facebook;Layanan KTP buka Sabtu.\n"
+		bad := good + day + ";10:00;twitter,myspace;" + strings.Repeat("a", 300) + "\n"
+		path := "/w/" + ws.Slug + "/import"
+		r := b.Post(path, url.Values{"csv": {bad}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Unknown channel") || !strings.Contains(r.Body, "over the limit of 280") {
+			t.Fatalf("bad file: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		// Sent to confirm anyway (a stale preview), it still imports nothing.
+		if r := b.Post(path+"/confirm", url.Values{"csv": {bad}}); r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("confirming a bad file: %d", r.Status)
+		}
+		if _, total, _ := env.App.Content.List(ctx, ws.ID, content.Filter{}); total != 0 {
+			t.Fatalf("%d items after a refused import", total)
+		}
+		if r := b.Post(path, url.Values{"csv": {good}}); r.Status != 200 || !strings.Contains(r.Body, "All 2 rows are ready") {
+			t.Fatalf("good file: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		if r := b.Post(path+"/confirm", url.Values{"csv": {good}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("confirm: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		items, total, err := env.App.Content.List(ctx, ws.ID, content.Filter{Sort: "scheduled"})
+		if err != nil || total != 2 {
+			t.Fatalf("after import: %v %d", err, total)
+		}
+		wita, _ := time.LoadLocation("Asia/Makassar")
+		first := items[0]
+		if first.Status != content.Scheduled || first.ScheduledAt.In(wita).Format("2006-01-02 15:04") != day+" 09:30" || len(first.Variants) != 2 {
+			t.Errorf("first imported post: %+v at %v", first, first.ScheduledAt)
+		}
+		if r := b.Get(fmt.Sprintf("/w/%s/content/%d", ws.Slug, first.ID)); r.Status != 200 || !strings.Contains(r.Body, "Posko banjir") {
+			t.Errorf("imported item page: %d", r.Status)
+		}
+	})
+}
