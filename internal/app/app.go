@@ -79,10 +79,12 @@ type App struct {
 	Bundle *i18n.Bundle
 	Auth   *auth.Service
 	Notify *notify.Center
-	// Content is the content studio's service, for the demo and tests.
-	Content *content.Service
-	Media   media.Store
-	Keys    *secrets.Keyring
+	// The content studio's services, for the demo and tests.
+	Content   *content.Service
+	Campaigns *campaign.Service
+	Library   *medialib.Library
+	Media     media.Store
+	Keys      *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
@@ -296,6 +298,7 @@ func MediaDir(dataDir string) string { return filepath.Join(dataDir, "media") }
 func (a *App) buildContentStudio() error {
 	library := medialib.New(a.DB, a.Media)
 	campaigns := campaign.NewService(a.DB, nil)
+	a.Library, a.Campaigns = library, campaigns
 	a.Content = content.NewService(a.DB, contentMedia{library}, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
 	campaigns.SetScheduled(a.Content)
 	mediaPages, err := medialib.NewHandlers(library, a.Server)

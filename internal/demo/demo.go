@@ -6,9 +6,12 @@ package demo
 import (
 	"context"
 	"errors"
+	"time"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app"
+	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/platform/db"
 )
@@ -66,8 +69,18 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 	if err := a.Auth.Invite(ctx, owner, access.Owner, city, "yusuf@sukamaju.example", access.Contributor, "id"); err != nil {
 		return false, err
 	}
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	if err := loadContent(ctx, a, audit.Actor{UserID: admin.ID, Label: admin.Email}, city.ID, "id", wib, campaign.Input{
+		Name: "Hari Jadi Kota Sukamaju ke-75", Description: "Rangkaian konten menuju dan saat Hari Jadi Kota.", Colour: "#b4532a"}, 14, cityPosts); err != nil {
+		return false, err
+	}
 	ngo, err := a.Auth.CreateWorkspace(ctx, actor, ngoName, "en", "Asia/Makassar", admin.ID)
 	if err != nil {
+		return false, err
+	}
+	wita, _ := time.LoadLocation("Asia/Makassar")
+	if err := loadContent(ctx, a, audit.Actor{UserID: admin.ID, Label: admin.Email}, ngo.ID, "en", wita, campaign.Input{
+		Name: "Losari coastal clean-up", Description: "Posts before and on the clean-up day.", Colour: "#2a7a4b"}, 10, ngoPosts); err != nil {
 		return false, err
 	}
 	if err := a.Auth.Invite(ctx, owner, access.Owner, ngo, "field.officer@pesisirlestari.example", access.Editor, "en"); err != nil {
