@@ -9,3 +9,8 @@ document.addEventListener("click", function (e) {
   var el = document.getElementById(btn.getAttribute("data-copy"));
   if (el && navigator.clipboard) navigator.clipboard.writeText(el.textContent.trim());
 });
+// Ticking a channel opens its variant for writing.
+document.addEventListener("change", function (e) {
+  var cb = e.target;
+  if (cb.matches && cb.matches("details > summary input[type=checkbox]") && cb.checked) cb.closest("details").open = true;
+});
