@@ -9,6 +9,7 @@ import (
 	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	medialib "warta.dev/warta/internal/content/media"
 )
 
@@ -89,6 +90,23 @@ func (m contentMembers) Members(ctx context.Context, wsID int64) ([]content.Pers
 	out := make([]content.Person, 0, len(members))
 	for _, x := range members {
 		out = append(out, content.Person{UserID: x.UserID, Name: x.Name, Email: x.Email})
+	}
+	return out, nil
+}
+
+// approvalMembers gives approvals the workspace's active members and their roles.
+type approvalMembers struct{ *auth.Service }
+
+func (m approvalMembers) Members(ctx context.Context, wsID int64) ([]approval.Member, error) {
+	members, _, err := m.Service.Members(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]approval.Member, 0, len(members))
+	for _, x := range members {
+		if !x.Disabled {
+			out = append(out, approval.Member{UserID: x.UserID, Name: x.Name, Email: x.Email, Role: x.Role})
+		}
 	}
 	return out, nil
 }

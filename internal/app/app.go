@@ -27,6 +27,7 @@ import (
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
 	"warta.dev/warta/internal/notify"
@@ -47,13 +48,13 @@ var Version = "dev"
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
-		medialib.Migrations, campaign.Migrations, content.Migrations}
+		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations}
 }
 
 // Catalogs are every domain's messages.
 func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
-		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog}
+		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -63,6 +64,7 @@ var Navigation = []web.NavItem{
 		{Key: "nav.content.items", Path: "/content", Perm: access.ContentView},
 		{Key: "nav.content.media", Path: "/media", Perm: access.ContentView},
 		{Key: "nav.content.campaigns", Path: "/campaigns", Perm: access.ContentView},
+		{Key: "nav.content.approvals", Path: "/approvals", Perm: access.ContentApprove},
 		{Key: "nav.content.templates", Path: "/templates", Perm: access.ContentView},
 		{Key: "nav.content.import", Path: "/import", Perm: access.ContentWrite},
 	}},
@@ -301,6 +303,13 @@ func (a *App) buildContentStudio() error {
 	a.Library, a.Campaigns = library, campaigns
 	a.Content = content.NewService(a.DB, contentMedia{library}, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
 	campaigns.SetScheduled(a.Content)
+	approvals := approval.NewService(a.DB, a.Content, approvalMembers{a.Auth}, a.Notify, a.Mailer, a.Bundle, a.Config.BaseURL, a.SigningKey)
+	a.Content.SetWorkflow(approvals)
+	approvals.RegisterJobs(a.Queue)
+	approvalPages, err := approval.NewHandlers(approvals, a.Server)
+	if err != nil {
+		return err
+	}
 	mediaPages, err := medialib.NewHandlers(library, a.Server)
 	if err != nil {
 		return err
@@ -314,7 +323,7 @@ func (a *App) buildContentStudio() error {
 		return err
 	}
 	for _, rs := range [][]web.Route{mediaPages.Routes(), mediaPages.APIRoutes(), campaignPages.Routes(), campaignPages.APIRoutes(),
-		contentPages.Routes(), contentPages.APIRoutes()} {
+		contentPages.Routes(), contentPages.APIRoutes(), approvalPages.Routes(), approvalPages.APIRoutes()} {
 		a.Server.Handle(rs...)
 	}
 	return nil

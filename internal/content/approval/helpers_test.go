@@ -1,0 +1,335 @@
+package approval_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
+	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
+	"warta.dev/warta/internal/notify"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/db/dbtest"
+	"warta.dev/warta/internal/platform/i18n"
+	"warta.dev/warta/internal/platform/i18n/catalog"
+	"warta.dev/warta/internal/platform/jobs"
+	"warta.dev/warta/internal/platform/mail"
+	"warta.dev/warta/internal/platform/web"
+)
+
+// site is the part of Warta approvals need, on loopback: accounts and sessions from auth, the
+// content studio with this package as its workflow, notifications, and mail kept in the outbox
+// table (the queue is not started, so every message stays there to be read).
+type site struct {
+	t       *testing.T
+	d       *db.DB
+	url     string
+	auth    *auth.Service
+	content *content.Service
+	s       *approval.Service
+	mailer  *mail.Mailer
+	notify  *notify.Center
+	ws      *auth.Workspace
+	owner   int64
+}
+
+const (
+	pw      = "kopi-tubruk-pahit"
+	baseURL = "https://warta.humas.example"
+)
+
+// members gives approvals the workspace's active members, as the app's adapter does.
+type members struct{ *auth.Service }
+
+func (m members) Members(ctx context.Context, wsID int64) ([]approval.Member, error) {
+	list, _, err := m.Service.Members(ctx, wsID)
+	var out []approval.Member
+	for _, x := range list {
+		if !x.Disabled {
+			out = append(out, approval.Member{UserID: x.UserID, Name: x.Name, Email: x.Email, Role: x.Role})
+		}
+	}
+	return out, err
+}
+
+func startSite(t *testing.T, engine db.Dialect) *site {
+	t.Helper()
+	ctx := context.Background()
+	d := dbtest.Open(t, engine, web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
+		campaign.Migrations, content.Migrations, approval.Migrations)
+	if err := jobs.Migrate(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	q, err := jobs.New(d, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mailer := mail.New(d, q, nil, "Warta <warta@humas.example>")
+	bundle, err := i18n.NewBundle(catalog.Common, auth.Catalog, notify.Catalog, channel.Catalog, content.Catalog, approval.Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := auth.NewService(d, mailer, bundle, baseURL, log)
+	center := notify.New(d, mailer, bundle, baseURL)
+	cs := content.NewService(d, nil, nil, nil, center)
+	st := &site{t: t, d: d, auth: as, content: cs, mailer: mailer, notify: center}
+	st.s = approval.NewService(d, cs, members{as}, center, mailer, bundle, baseURL, []byte("0123456789abcdef0123456789abcdef"))
+	cs.SetWorkflow(st.s)
+
+	sessions, _ := web.NewSessions(d, baseURL)
+	guard := auth.NewGuard(as, sessions)
+	nav := []web.NavItem{{Key: "nav.content", Path: "/content", Perm: access.ContentView, Children: []web.NavItem{
+		{Key: "nav.content.approvals", Path: "/approvals", Perm: access.ContentApprove}}}}
+	rd, err := web.NewRenderer(sessions, nav, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := web.NewServer(guard, sessions, bundle, rd, log)
+	authPages, err := auth.NewHandlers(as, guard, srv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := approval.NewHandlers(st.s, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handle(authPages.Routes()...)
+	srv.Handle(h.Routes()...)
+	srv.Handle(h.APIRoutes()...)
+	hs := httptest.NewServer(srv.Mux())
+	t.Cleanup(hs.Close)
+	st.url = hs.URL
+	u, ws, err := as.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Name: "Oka Pemilik", Password: pw,
+		Role: access.Owner, Workspace: "Humas Kota", Lang: "en", Timezone: "Asia/Jakarta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.ws, st.owner = ws, u.ID
+	return st
+}
+
+// member adds someone to the workspace with a role and language, and returns their user id.
+func (st *site) member(email, name string, role access.Role, lang string) int64 {
+	st.t.Helper()
+	u, _, err := st.auth.CreateUser(context.Background(), auth.CLI, auth.CreateUserInput{Email: email, Name: name, Password: pw, Role: role,
+		Workspace: st.ws.Slug, Lang: lang})
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return u.ID
+}
+
+func actor(id int64, email string) audit.Actor { return audit.Actor{UserID: id, Label: email} }
+
+// write saves a new item with an X and a Bluesky variant, as userID, in workspace wsID.
+func (st *site) write(wsID, userID int64, title string) *content.Item {
+	st.t.Helper()
+	it, probs, err := st.content.Save(context.Background(), actor(userID, "author"), wsID, 0, content.Input{Title: title, Lang: "id",
+		Body:     "Pemerintah Kota membuka posko banjir di Balai Kota.",
+		Variants: []content.Variant{{Network: channel.X, Text: "Posko banjir dibuka di Balai Kota."}, {Network: channel.Bluesky, Text: "Posko banjir dibuka 🙏"}}})
+	if err != nil || !probs.OK() {
+		st.t.Fatalf("save %s: %v %+v", title, err, probs)
+	}
+	return it
+}
+
+// edit saves a new version of an item with another body.
+func (st *site) edit(wsID, userID int64, it *content.Item, body string) *content.Item {
+	st.t.Helper()
+	cur, err := st.content.Get(context.Background(), wsID, it.ID)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	next, probs, err := st.content.Save(context.Background(), actor(userID, "author"), wsID, it.ID, content.Input{Title: cur.Title, Lang: cur.Lang,
+		Body: body, Variants: cur.Variants, BaseVersion: cur.Version})
+	if err != nil || !probs.OK() {
+		st.t.Fatalf("edit: %v %+v", err, probs)
+	}
+	return next
+}
+
+func (st *site) submit(wsID, userID, itemID int64) {
+	st.t.Helper()
+	if err := st.content.Submit(context.Background(), actor(userID, "author"), wsID, itemID); err != nil {
+		st.t.Fatalf("submit: %v", err)
+	}
+}
+
+func (st *site) setMode(mode approval.Mode, steps ...approval.Step) {
+	st.t.Helper()
+	if err := st.s.SaveSettings(context.Background(), actor(st.owner, "owner@humas.example"), st.ws.ID, approval.Settings{Mode: mode, Steps: steps}); err != nil {
+		st.t.Fatalf("settings: %v", err)
+	}
+}
+
+func (st *site) status(wsID, itemID int64) content.Status {
+	st.t.Helper()
+	it, err := st.content.Get(context.Background(), wsID, itemID)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return it.Status
+}
+
+// decide approves (note "") or rejects as a member.
+func (st *site) decide(userID, itemID int64, approve bool, note string) (approval.Outcome, error) {
+	return st.s.Decide(context.Background(), actor(userID, "member"), approval.Reviewer{UserID: userID}, st.ws.ID, itemID, 0, approve, note)
+}
+
+// notices are the notice keys a member received, oldest first.
+func (st *site) notices(wsID, userID int64) []string {
+	st.t.Helper()
+	list, err := st.notify.List(context.Background(), wsID, userID, 100)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	var out []string
+	for i := len(list) - 1; i >= 0; i-- {
+		out = append(out, list[i].Key)
+	}
+	return out
+}
+
+// mails are the messages to an address, newest first.
+func (st *site) mails(to string) []mail.Stored {
+	st.t.Helper()
+	list, err := st.mailer.List(context.Background(), 0, 500)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	var out []mail.Stored
+	for _, m := range list {
+		if m.To == to {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// audit lists the workspace's audit entries of an action, newest first.
+func (st *site) audit(action string) []audit.Entry {
+	st.t.Helper()
+	list, err := audit.List(context.Background(), st.d, st.ws.ID, audit.Filter{Action: action})
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return list
+}
+
+type browser struct {
+	st   *site
+	c    *http.Client
+	lang string
+}
+
+type page struct {
+	status   int
+	body     string
+	location string
+}
+
+// visitor is a browser with no account.
+func (st *site) visitor(lang string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{st: st, lang: lang, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (st *site) signIn(email string) *browser {
+	st.t.Helper()
+	b := st.visitor("en")
+	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
+		st.t.Fatalf("sign in %s: %d", email, r.status)
+	}
+	return b
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.st.t.Helper()
+	req.Header.Set("Accept-Language", b.lang)
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.st.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location")}
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest("GET", b.st.url+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+func (b *browser) follow(p page) page {
+	b.st.t.Helper()
+	if p.status != http.StatusSeeOther {
+		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
+	}
+	return b.get(p.location)
+}
+
+var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
+
+// text is what a person reads on the page.
+func text(body string) string {
+	return html.UnescapeString(strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " "))
+}
+
+func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
+
+func mustSee(t *testing.T, what string, p page, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
+			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
+		}
+	}
+}
+
+func (st *site) api(method, path, token string, body any) (int, map[string]any) {
+	st.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		rd = strings.NewReader(string(raw))
+	}
+	req, _ := http.NewRequest(method, st.url+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		st.t.Fatalf("%s %s: not JSON (%d): %s", method, path, res.StatusCode, raw)
+	}
+	return res.StatusCode, out
+}
+
+var wib, _ = time.LoadLocation("Asia/Jakarta")
