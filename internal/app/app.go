@@ -85,6 +85,7 @@ type App struct {
 	Content   *content.Service
 	Campaigns *campaign.Service
 	Library   *medialib.Library
+	Approvals *approval.Service
 	Media     media.Store
 	Keys      *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
@@ -305,6 +306,7 @@ func (a *App) buildContentStudio() error {
 	campaigns.SetScheduled(a.Content)
 	approvals := approval.NewService(a.DB, a.Content, approvalMembers{a.Auth}, a.Notify, a.Mailer, a.Bundle, a.Config.BaseURL, a.SigningKey)
 	a.Content.SetWorkflow(approvals)
+	a.Approvals = approvals
 	approvals.RegisterJobs(a.Queue)
 	approvalPages, err := approval.NewHandlers(approvals, a.Server)
 	if err != nil {

@@ -2,14 +2,19 @@ package app_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app/apptest"
+	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/platform/db"
 )
 
@@ -70,6 +75,14 @@ func TestBrowserContentStudio(t *testing.T) {
 		Role: access.Editor, Workspace: ws.Slug, Lang: "id"}); err != nil {
 		t.Fatal(err)
 	}
+	// The approver works in English; the workspace requires approval before scheduling.
+	if _, _, err := s.CreateUser(bg, auth.CLI, auth.CreateUserInput{Email: "approver@sukamaju.example", Name: "Sarah Thompson", Password: pw,
+		Role: access.Approver, Workspace: ws.Slug, Lang: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Approvals.SaveSettings(bg, audit.Actor{Label: "test"}, ws.ID, approval.Settings{Mode: approval.Required}); err != nil {
+		t.Fatal(err)
+	}
 	p := &page{t: t, ctx: ctx, env: env}
 	p.signIn("editor@sukamaju.example", pw)
 	base := env.URL + "/w/" + ws.Slug
@@ -106,4 +119,83 @@ func TestBrowserContentStudio(t *testing.T) {
 	if v := p.text(".page-head"); !strings.Contains(v, "versi 1") || !strings.Contains(v, "Draf") {
 		t.Fatalf("item head: %q", v)
 	}
+	itemURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	itemID := itemURL[strings.LastIndex(itemURL, "/")+1:]
+
+	// Scheduling before approval is refused with the reason.
+	p.do("schedule too early", chromedp.SetValue(chromedp.ID("f-at"), time.Now().AddDate(0, 0, 5).Format("2006-01-02")+"T09:00"),
+		chromedp.Click(chromedp.CSS(`form[action$="/schedule"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".flash-error")))
+	if msg := p.text(".flash-error"); !strings.Contains(msg, "harus disetujui") {
+		t.Fatalf("scheduling an unapproved item: %q", msg)
+	}
+	p.do("request approval", chromedp.Click(chromedp.CSS(`form[action$="/submit"] button`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if st := p.text(".page-head .badge"); st != "Ditinjau" {
+		t.Fatalf("status after requesting approval: %q", st)
+	}
+
+	// The approver, in English, approves from the queue.
+	p.signOut()
+	p.signIn("approver@sukamaju.example", pw)
+	p.do("open the queue", chromedp.Navigate(base+"/approvals"), chromedp.WaitVisible(chromedp.CSS("main")))
+	if q := p.text("main"); !strings.Contains(q, "Posko banjir dibuka") {
+		t.Fatalf("approver's queue: %q", q)
+	}
+	p.do("approve", chromedp.Navigate(base+"/approvals/"+itemID), chromedp.WaitVisible(chromedp.CSS(`button[value="approve"]`)),
+		chromedp.Click(chromedp.CSS(`button[value="approve"]`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	p.signOut()
+
+	// The editor sees it approved, edits it, and the approval goes stale: back in review.
+	p.signIn("editor@sukamaju.example", pw)
+	p.do("open the item", chromedp.Navigate(base+"/content/"+itemID), chromedp.WaitVisible(chromedp.ID("f-title")))
+	if st := p.text(".page-head .badge"); st != "Disetujui" {
+		t.Fatalf("status after approval: %q", st)
+	}
+	p.do("edit", chromedp.SetValue(chromedp.ID("f-title"), "Posko banjir dibuka 24 jam"),
+		chromedp.Click(chromedp.CSS("form.stack > .actions button.primary")), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if st := p.text(".page-head .badge"); st != "Ditinjau" {
+		t.Fatalf("status after an edit of an approved item: %q", st)
+	}
+
+	// An outside reviewer approves through a review link.
+	p.do("send a review link", chromedp.Navigate(base+"/content/"+itemID+"/review-links"), chromedp.WaitVisible(chromedp.ID("f-name")),
+		chromedp.SendKeys(chromedp.ID("f-name"), "Dr. Lestari"), chromedp.SendKeys(chromedp.ID("f-email"), "lestari@mitra.example"),
+		chromedp.SetValue(chromedp.ID("f-days"), "3"), chromedp.Click(chromedp.CSS("form.card button.primary")), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	_, mail := env.LastMailTo("lestari@mitra.example")
+	link := apptest.LinkIn(t, mail, "/review/")
+	p.signOut()
+	p.do("open the review link", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`button[value="approve"]`)))
+	if body := p.text("main"); !strings.Contains(body, "Posko banjir dibuka 24 jam") {
+		t.Fatalf("review page: %q", body)
+	}
+	p.do("approve as the reviewer", chromedp.Click(chromedp.CSS(`button[value="approve"]`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok, .flash-error")))
+	if it, err := env.App.Content.Get(bg, ws.ID, mustInt(t, itemID)); err != nil || it.Status != content.Approved {
+		t.Fatalf("after the outside review: %v %+v", err, it)
+	}
+
+	// Now it can be scheduled.
+	p.signIn("editor@sukamaju.example", pw)
+	p.do("schedule", chromedp.Navigate(base+"/content/"+itemID), chromedp.WaitVisible(chromedp.ID("f-at")),
+		chromedp.SetValue(chromedp.ID("f-at"), time.Now().AddDate(0, 0, 5).Format("2006-01-02")+"T09:00"),
+		chromedp.Click(chromedp.CSS(`form[action$="/schedule"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if st := p.text(".page-head .badge"); st != "Terjadwal" {
+		t.Fatalf("status after scheduling: %q", st)
+	}
+}
+
+func (p *page) signOut() {
+	p.t.Helper()
+	p.do("sign out", chromedp.Click(chromedp.CSS("details.account summary")), chromedp.Click(chromedp.CSS("details.account form button")),
+		chromedp.WaitVisible(chromedp.ID("f-email")))
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
