@@ -28,6 +28,7 @@ import (
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/content/approval"
+	"warta.dev/warta/internal/content/calendar"
 	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
 	"warta.dev/warta/internal/notify"
@@ -48,18 +49,19 @@ var Version = "dev"
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
-		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations}
+		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations}
 }
 
 // Catalogs are every domain's messages.
 func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
-		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog}
+		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
 var Navigation = []web.NavItem{
 	{Key: "nav.home", Path: "", Perm: access.WorkspaceView},
+	{Key: "nav.calendar", Path: "/calendar", Perm: access.ContentView},
 	{Key: "nav.content", Path: "/content", Perm: access.ContentView, Children: []web.NavItem{
 		{Key: "nav.content.items", Path: "/content", Perm: access.ContentView},
 		{Key: "nav.content.media", Path: "/media", Perm: access.ContentView},
@@ -324,8 +326,14 @@ func (a *App) buildContentStudio() error {
 	if err != nil {
 		return err
 	}
+	cal := calendar.New(a.DB, campaigns, calendar.NewContentSource(a.Content), calendar.NewMilestones(campaigns))
+	calendarPages, err := calendar.NewHandlers(cal, a.Server, a.Config.BaseURL)
+	if err != nil {
+		return err
+	}
 	for _, rs := range [][]web.Route{mediaPages.Routes(), mediaPages.APIRoutes(), campaignPages.Routes(), campaignPages.APIRoutes(),
-		contentPages.Routes(), contentPages.APIRoutes(), approvalPages.Routes(), approvalPages.APIRoutes()} {
+		contentPages.Routes(), contentPages.APIRoutes(), approvalPages.Routes(), approvalPages.APIRoutes(),
+		calendarPages.Routes(), calendarPages.APIRoutes()} {
 		a.Server.Handle(rs...)
 	}
 	return nil
