@@ -264,3 +264,53 @@ func TestTemplates(t *testing.T) {
 		}
 	})
 }
+
+// An item scheduled relative to its campaign's anchor keeps following the anchor after it is moved
+// on the calendar, and moving the anchor moves it.
+func TestRelativeScheduleFollowsTheAnchor(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ctx := context.Background()
+		f := setup(t, engine)
+		campaigns := campaign.NewService(f.d, nil)
+		f.s = content.NewService(f.d, nil, anchorOnly{campaigns}, f, f)
+		campaigns.SetScheduled(f.s)
+		wib, _ := time.LoadLocation("Asia/Jakarta")
+		now := time.Now().In(wib)
+		anchor := time.Date(now.Year(), now.Month(), now.Day()+10, 10, 0, 0, 0, wib)
+		c, err := campaigns.Create(ctx, f.actor(), f.ws, campaign.Input{Name: "Hari Jadi Kota"}, &anchor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := input("Hitung mundur", content.Variant{Network: channel.X, Text: "Dua hari lagi!"})
+		in.CampaignID = c.ID
+		it, _, err := f.s.Save(ctx, f.actor(), f.ws, 0, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at, err := f.s.Schedule(ctx, f.actor(), f.ws, it.ID, content.When{Offset: &campaign.Offset{Days: -2, Clock: "09:00"}}, wib)
+		if err != nil || !at.Equal(time.Date(anchor.Year(), anchor.Month(), anchor.Day()-2, 9, 0, 0, 0, wib)) {
+			t.Fatalf("relative schedule: %v %v", at, err)
+		}
+		// Dragged to the next day at 14:00 it becomes T−1 14:00, still tied to the anchor.
+		moved := at.Add(29 * time.Hour)
+		if _, err := f.s.Schedule(ctx, f.actor(), f.ws, it.ID, content.When{At: &moved, KeepRelative: true}, wib); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.s.Get(ctx, f.ws, it.ID)
+		if got.Offset == nil || got.Offset.Days != -1 || got.Offset.Clock != "14:00" {
+			t.Fatalf("after the move: %+v", got.Offset)
+		}
+		later := anchor.AddDate(0, 0, 3)
+		if n, err := campaigns.MoveAnchor(ctx, f.actor(), f.ws, c.ID, later, wib); err != nil || n != 1 {
+			t.Fatalf("moving the anchor: %d %v", n, err)
+		}
+		got, _ = f.s.Get(ctx, f.ws, it.ID)
+		if want := time.Date(later.Year(), later.Month(), later.Day()-1, 14, 0, 0, 0, wib); !got.ScheduledAt.Equal(want) {
+			t.Fatalf("after moving the anchor: %v, want %v", got.ScheduledAt.In(wib), want)
+		}
+	})
+}
+
+type anchorOnly struct{ *campaign.Service }
+
+func (anchorOnly) Choices(context.Context, int64) ([]content.CampaignChoice, error) { return nil, nil }

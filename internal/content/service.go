@@ -425,6 +425,9 @@ func (s *Service) MarkRejected(ctx context.Context, tx *db.Tx, wsID, id int64, v
 type When struct {
 	At     *time.Time
 	Offset *campaign.Offset
+	// KeepRelative turns At into an offset when the item is scheduled relative to its campaign's
+	// anchor, so an item moved on the calendar still follows the anchor.
+	KeepRelative bool
 }
 
 // Schedule sets an item to be published at a time. Where approval is required only an approved
@@ -433,6 +436,13 @@ func (s *Service) Schedule(ctx context.Context, a audit.Actor, wsID, id int64, w
 	it, err := getItem(ctx, s.d, wsID, id)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if w.KeepRelative && w.At != nil && it.Offset != nil {
+		if o, ok, err := s.relativeTo(ctx, it, *w.At, zone); err != nil {
+			return time.Time{}, err
+		} else if ok {
+			w.Offset = &o
+		}
 	}
 	at, err := s.resolve(ctx, it, w, zone)
 	if err != nil {
@@ -487,6 +497,22 @@ func (s *Service) resolve(ctx context.Context, it *Item, w When, zone *time.Loca
 		return time.Time{}, ErrNoTime
 	}
 	return *w.At, nil
+}
+
+// relativeTo expresses a time as an offset from the item's campaign anchor, in whole days and a
+// wall-clock time in zone; false when the campaign has no anchor.
+func (s *Service) relativeTo(ctx context.Context, it *Item, at time.Time, zone *time.Location) (campaign.Offset, bool, error) {
+	if it.CampaignID == 0 || s.campaigns == nil {
+		return campaign.Offset{}, false, nil
+	}
+	anchor, err := s.campaigns.Anchor(ctx, it.WorkspaceID, it.CampaignID)
+	if err != nil || anchor == nil {
+		return campaign.Offset{}, false, err
+	}
+	a, t := anchor.In(zone), at.In(zone)
+	day := func(x time.Time) time.Time { return time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC) }
+	days := int(day(t).Sub(day(a)).Hours() / 24)
+	return campaign.Offset{Days: days, Clock: t.Format("15:04")}, true, nil
 }
 
 // publishable checks what publishing needs: variants that pass every rule, alt text included.

@@ -51,7 +51,7 @@ func (s *ContentSource) Entries(ctx context.Context, wsID int64, span Span) ([]E
 
 // Move implements Mover: the item is scheduled at the new time, no longer relative to an anchor.
 func (s *ContentSource) Move(ctx context.Context, a audit.Actor, wsID, id int64, at time.Time, zone *time.Location) error {
-	_, err := s.items.Schedule(ctx, a, wsID, id, content.When{At: &at}, zone)
+	_, err := s.items.Schedule(ctx, a, wsID, id, content.When{At: &at, KeepRelative: true}, zone)
 	return err
 }
 
