@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/platform/db"
@@ -83,6 +85,13 @@ func TestBrowserContentStudio(t *testing.T) {
 	if err := env.App.Approvals.SaveSettings(bg, audit.Actor{Label: "test"}, ws.ID, approval.Settings{Mode: approval.Required}); err != nil {
 		t.Fatal(err)
 	}
+	wib, _ := time.LoadLocation("Asia/Jakarta")
+	today := time.Now().In(wib)
+	anchor := time.Date(today.Year(), today.Month(), today.Day()+10, 10, 0, 0, 0, wib)
+	camp, err := env.App.Campaigns.Create(bg, audit.Actor{Label: "test"}, ws.ID, campaign.Input{Name: "Hari Jadi Kota"}, &anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &page{t: t, ctx: ctx, env: env}
 	p.signIn("editor@sukamaju.example", pw)
 	base := env.URL + "/w/" + ws.Slug
@@ -91,6 +100,7 @@ func TestBrowserContentStudio(t *testing.T) {
 	p.do("write the item",
 		chromedp.SendKeys(chromedp.ID("f-title"), "Posko banjir dibuka"),
 		chromedp.SendKeys(chromedp.ID("f-body"), "Pemerintah Kota Sukamaju membuka **posko banjir** di Balai Kota."),
+		chromedp.SetValue(chromedp.ID("f-campaign"), strconv.FormatInt(camp.ID, 10)),
 		chromedp.Click(chromedp.CSS(`input[name="variant_x"]`)), chromedp.Click(chromedp.CSS(`input[name="variant_bluesky"]`)),
 		chromedp.WaitVisible(chromedp.ID("f-text-x")),
 		chromedp.SendKeys(chromedp.ID("f-text-x"), long),
@@ -175,13 +185,59 @@ func TestBrowserContentStudio(t *testing.T) {
 		t.Fatalf("after the outside review: %v %+v", err, it)
 	}
 
-	// Now it can be scheduled.
+	// Now it can be scheduled: two days before the campaign's anchor, at 09:00.
 	p.signIn("editor@sukamaju.example", pw)
-	p.do("schedule", chromedp.Navigate(base+"/content/"+itemID), chromedp.WaitVisible(chromedp.ID("f-at")),
-		chromedp.SetValue(chromedp.ID("f-at"), time.Now().AddDate(0, 0, 5).Format("2006-01-02")+"T09:00"),
+	p.do("schedule", chromedp.Navigate(base+"/content/"+itemID), chromedp.WaitVisible(chromedp.ID("f-offset")),
+		chromedp.SetValue(chromedp.ID("f-offset"), "T-2 09:00"), chromedp.Click(chromedp.CSS(`input[name="mode"][value="relative"]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/schedule"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
 	if st := p.text(".page-head .badge"); st != "Terjadwal" {
 		t.Fatalf("status after scheduling: %q", st)
+	}
+	id := mustInt(t, itemID)
+	scheduledAt := func() time.Time {
+		it, err := env.App.Content.Get(bg, ws.ID, id)
+		if err != nil || it.ScheduledAt == nil {
+			t.Fatalf("item: %v %+v", err, it)
+		}
+		return it.ScheduledAt.In(wib)
+	}
+	if got, want := scheduledAt(), time.Date(anchor.Year(), anchor.Month(), anchor.Day()-2, 9, 0, 0, 0, wib); !got.Equal(want) {
+		t.Fatalf("scheduled at %v, want %v", got, want)
+	}
+
+	// On the calendar it is dragged one day later.
+	from := scheduledAt()
+	to := from.AddDate(0, 0, 1)
+	p.do("open the calendar", chromedp.Navigate(base+"/calendar?date="+from.Format("2006-01-02")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-entry="content:`+itemID+`"]`)))
+	drag := `(() => {
+		const el = document.querySelector('[data-entry="content:` + itemID + `"]');
+		const cell = document.querySelector('#calendar [data-date="` + to.Format("2006-01-02") + `"]');
+		const dt = new DataTransfer();
+		el.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+		cell.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		cell.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		el.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+		return true;
+	})()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](drag)); err != nil {
+		t.Fatalf("drag: %v", err)
+	}
+	p.do("wait for the move", chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if got := scheduledAt(); !got.Equal(to) {
+		t.Fatalf("after the drag: %v, want %v", got, to)
+	}
+
+	// Moving the campaign's anchor three days later moves the item with it.
+	later := anchor.AddDate(0, 0, 3)
+	p.do("preview the anchor move", chromedp.Navigate(fmt.Sprintf("%s/campaigns/%d/anchor?anchor_date=%s&anchor_time=10:00", base, camp.ID, later.Format("2006-01-02"))),
+		chromedp.WaitVisible(chromedp.CSS(`form[action$="/anchor"] button.primary`)))
+	if preview := p.text("main"); !strings.Contains(preview, "Posko banjir dibuka 24 jam") {
+		t.Fatalf("the preview does not show the item: %q", preview)
+	}
+	p.do("move the anchor", chromedp.Click(chromedp.CSS(`form[action$="/anchor"] button.primary`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if got := scheduledAt(); !got.Equal(to.AddDate(0, 0, 3)) {
+		t.Fatalf("after moving the anchor: %v, want %v", got, to.AddDate(0, 0, 3))
 	}
 }
 
