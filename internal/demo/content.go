@@ -102,7 +102,9 @@ func samplePhoto(ctx context.Context, a *app.App, actor audit.Actor, wsID int64,
 	return asset.ID, err
 }
 
-func offset(days int, clock string) *campaign.Offset { return &campaign.Offset{Days: days, Clock: clock} }
+func offset(days int, clock string) *campaign.Offset {
+	return &campaign.Offset{Days: days, Clock: clock}
+}
 
 var cityPosts = []post{
 	{day: 1, hour: 8, title: "Jadwal pelayanan KTP elektronik akhir pekan", body: "Disdukcapil membuka **pelayanan KTP elektronik** pada Sabtu pukul 08.00–12.00 WIB di Mal Pelayanan Publik.", schedule: true, labels: []string{"layanan publik"},

@@ -11,8 +11,8 @@ import (
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app"
 	"warta.dev/warta/internal/audit"
-	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/platform/db"
 )
 
