@@ -314,3 +314,23 @@ func TestRelativeScheduleFollowsTheAnchor(t *testing.T) {
 type anchorOnly struct{ *campaign.Service }
 
 func (anchorOnly) Choices(context.Context, int64) ([]content.CampaignChoice, error) { return nil, nil }
+
+// A translation is a draft in the other language linked both ways.
+func TestTranslate(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t, db.SQLite)
+	it, _, err := f.s.Save(ctx, f.actor(), f.ws, 0, input("Posko banjir", content.Variant{Network: channel.X, Text: "Posko banjir dibuka."}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := f.s.Translate(ctx, f.actor(), f.ws, it.ID)
+	if err != nil || tr.Lang != "en" || tr.TranslationOf != it.ID || len(tr.Variants) != 1 {
+		t.Fatalf("translation: %v %+v", err, tr)
+	}
+	for _, x := range []*content.Item{it, tr} {
+		got, err := f.s.Translations(ctx, f.ws, x)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("translations of %d: %v %+v", x.ID, err, got)
+		}
+	}
+}

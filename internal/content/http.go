@@ -50,6 +50,7 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments", Perm: access.ContentView, Handler: h.comment},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentView, Handler: h.resolve},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/as-template", Perm: access.ContentWrite, Handler: h.saveAsTemplate},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/translate", Perm: access.ContentWrite, Handler: h.translate},
 		{Method: "GET", Path: "/w/{ws}/import", Perm: access.ContentWrite, Handler: h.importForm},
 		{Method: "POST", Path: "/w/{ws}/import", Perm: access.ContentWrite, Handler: h.importCheck},
 		{Method: "POST", Path: "/w/{ws}/import/confirm", Perm: access.ContentWrite, Handler: h.importConfirm},
@@ -116,18 +117,19 @@ func (d listData) PageURL(page int) string {
 
 // editData is what the editor shows.
 type editData struct {
-	Item      *Item
-	Networks  []channel.Rules
-	Enabled   map[channel.Network]bool
-	Counts    map[channel.Network][2]int
-	Problems  []string
-	Campaigns []CampaignChoice
-	Media     []MediaChoice
-	Comments  []Comment
-	Conflict  []DiffRow
-	Zone      string
-	Offset    string
-	Preview   template.HTML
+	Item         *Item
+	Networks     []channel.Rules
+	Enabled      map[channel.Network]bool
+	Counts       map[channel.Network][2]int
+	Problems     []string
+	Campaigns    []CampaignChoice
+	Media        []MediaChoice
+	Comments     []Comment
+	Conflict     []DiffRow
+	Zone         string
+	Offset       string
+	Preview      template.HTML
+	Translations []Translation
 }
 
 func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, error) {
@@ -159,6 +161,9 @@ func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, er
 			d.Offset = it.Offset.String()
 		}
 		d.Preview = Render(it.Body)
+		if d.Translations, err = h.s.Translations(r.Context(), p.WorkspaceID, it); err != nil {
+			return nil, err
+		}
 	}
 	if p.Zone != nil {
 		d.Zone = p.Zone.String()
@@ -665,4 +670,17 @@ func (h *Handlers) importConfirm(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.srv.AddFlashText(r, "ok", web.LocaleOf(r).T("content.import.done", "Count", n))
 	return web.Redirect(w, r, web.WorkspacePath(r, "/content?sort=scheduled"))
+}
+
+func (h *Handlers) translate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	tr, err := h.s.Translate(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "content.translation_started")
+	return web.Redirect(w, r, web.WorkspacePath(r, fmt.Sprintf("/content/%d", tr.ID)))
 }

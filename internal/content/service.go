@@ -643,3 +643,52 @@ func timeOrEmpty(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// Translation is an item in the other language linked to this one.
+type Translation struct {
+	ID    int64
+	Title string
+	Lang  string
+}
+
+// Translations lists the items linked to an item as its translations, either way round.
+func (s *Service) Translations(ctx context.Context, wsID int64, it *Item) ([]Translation, error) {
+	rows, err := s.d.Query(ctx, `SELECT id, title, lang FROM content_items WHERE workspace_id = ? AND id <> ? AND (translation_of = ? OR id = ?)
+		ORDER BY id`, wsID, it.ID, it.ID, it.TranslationOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Translation
+	for rows.Next() {
+		var t Translation
+		if err := rows.Scan(&t.ID, &t.Title, &t.Lang); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Translate starts the item's translation: a draft in the other language, linked to it, with the
+// text copied for the translator to replace.
+func (s *Service) Translate(ctx context.Context, a audit.Actor, wsID, id int64) (*Item, error) {
+	it, err := getItem(ctx, s.d, wsID, id)
+	if err != nil {
+		return nil, err
+	}
+	lang := "en"
+	if it.Lang == "en" {
+		lang = "id"
+	}
+	origin := it.ID
+	if it.TranslationOf != 0 {
+		origin = it.TranslationOf // translations hang off the original, not off each other
+	}
+	tr, probs, err := s.Save(ctx, a, wsID, 0, Input{Title: it.Title, Body: it.Body, Lang: lang, TranslationOf: origin,
+		CampaignID: it.CampaignID, Labels: it.Labels, Attachments: it.Attachments, Variants: it.Variants})
+	if err == nil && !probs.OK() {
+		return nil, ErrVariantsBroken
+	}
+	return tr, err
+}
