@@ -3,8 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"path"
 	"strings"
 
+	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
@@ -16,8 +19,33 @@ import (
 // The domains declare what they need from each other in their own words; these adapters say it
 // in the words of the domain that has it.
 
-// contentMedia gives the content studio the media library.
-type contentMedia struct{ *medialib.Library }
+// contentMedia gives the content studio the media library, and a safe client to download media
+// named by URL in imports.
+type contentMedia struct {
+	*medialib.Library
+	client *http.Client
+}
+
+func (m contentMedia) Fetch(ctx context.Context, a audit.Actor, wsID int64, rawURL string) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := m.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("download %s: %s", rawURL, res.Status)
+	}
+	name := path.Base(req.URL.Path)
+	if name == "/" || name == "." {
+		name = "download"
+	}
+	asset, err := m.Upload(ctx, a, wsID, name, res.Body)
+	return asset.ID, err
+}
 
 func (m contentMedia) Describe(ctx context.Context, wsID int64, ids []int64) ([]channel.Media, error) {
 	assets, err := m.GetMany(ctx, wsID, ids)

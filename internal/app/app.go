@@ -38,6 +38,7 @@ import (
 	"warta.dev/warta/internal/platform/jobs"
 	"warta.dev/warta/internal/platform/mail"
 	"warta.dev/warta/internal/platform/media"
+	"warta.dev/warta/internal/platform/netsafe"
 	"warta.dev/warta/internal/platform/secrets"
 	"warta.dev/warta/internal/platform/web"
 	"warta.dev/warta/web/static"
@@ -304,7 +305,9 @@ func (a *App) buildContentStudio() error {
 	library := medialib.New(a.DB, a.Media)
 	campaigns := campaign.NewService(a.DB, nil)
 	a.Library, a.Campaigns = library, campaigns
-	a.Content = content.NewService(a.DB, contentMedia{library}, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
+	media := contentMedia{Library: library, client: netsafe.New(netsafe.Options{Timeout: time.Minute, MaxBytes: 512 << 20,
+		UserAgent: netsafe.UserAgent(Version, a.Config.BaseURL), AllowPrivate: a.Config.AllowPrivateURLs})}
+	a.Content = content.NewService(a.DB, media, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
 	campaigns.SetScheduled(a.Content)
 	approvals := approval.NewService(a.DB, a.Content, approvalMembers{a.Auth}, a.Notify, a.Mailer, a.Bundle, a.Config.BaseURL, a.SigningKey)
 	a.Content.SetWorkflow(approvals)
@@ -322,7 +325,7 @@ func (a *App) buildContentStudio() error {
 	if err != nil {
 		return err
 	}
-	contentPages, err := content.NewHandlers(a.Content, a.Server, contentMedia{library})
+	contentPages, err := content.NewHandlers(a.Content, a.Server, media)
 	if err != nil {
 		return err
 	}

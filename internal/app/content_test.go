@@ -3,7 +3,10 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/db/dbtest"
@@ -21,7 +25,17 @@ import (
 // file imports every post, scheduled in the workspace's zone.
 func TestBulkImport(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
-		env := apptest.Start(t, engine)
+		// A picture to import by link, served on loopback (which only tests may reach).
+		pic := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/foto/posko.png" {
+				http.NotFound(w, r)
+				return
+			}
+			img := image.NewRGBA(image.Rect(0, 0, 60, 40))
+			_ = png.Encode(w, img)
+		}))
+		defer pic.Close()
+		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
 		ctx := context.Background()
 		_, ws, err := env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "ed@humas.example", Password: "rahasia-sekali-1", Role: access.Owner,
 			Workspace: "Humas Makassar", Lang: "en", Timezone: "Asia/Makassar"})
@@ -53,6 +67,23 @@ func TestBulkImport(t *testing.T) {
 		items, total, err := env.App.Content.List(ctx, ws.ID, content.Filter{Sort: "scheduled"})
 		if err != nil || total != 2 {
 			t.Fatalf("after import: %v %d", err, total)
+		}
+
+		// Media named by link is downloaded when the import is confirmed; a broken link imports nothing.
+		withPic := "date,time,channels,text,media\n" + day + ",18:00,instagram,Posko banjir buka 24 jam.," + pic.URL + "/foto/posko.png\n"
+		broken := withPic + day + ",19:00,instagram,Relawan dibutuhkan.," + pic.URL + "/foto/hilang.png\n"
+		if r := b.Post(path+"/confirm", url.Values{"csv": {broken}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Could not download") {
+			t.Fatalf("a broken link: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		if _, n, _ := env.App.Content.List(ctx, ws.ID, content.Filter{}); n != 2 {
+			t.Fatalf("a broken link imported something: %d items", n)
+		}
+		if r := b.Post(path+"/confirm", url.Values{"csv": {withPic}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("import with a link: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		ig, n, err := env.App.Content.List(ctx, ws.ID, content.Filter{Network: "instagram"})
+		if err != nil || n != 1 || len(ig[0].Variants) != 1 || len(ig[0].Variants[0].Media) != 1 {
+			t.Fatalf("the post with a downloaded picture: %v %d %+v", err, n, ig)
 		}
 		wita, _ := time.LoadLocation("Asia/Makassar")
 		first := items[0]

@@ -47,6 +47,10 @@ type Config struct {
 	LogLevel      string
 	LogFormat     string
 	ShutdownGrace time.Duration
+
+	// AllowPrivateURLs lets the safe HTTP client reach loopback and private addresses. Tests set it
+	// to reach their local servers; it is no option, so no installation can turn it on.
+	AllowPrivateURLs bool
 }
 
 // Option describes one setting. Env is derived from Name: "smtp-host" is WARTA_SMTP_HOST.

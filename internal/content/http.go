@@ -664,6 +664,19 @@ func (h *Handlers) importConfirm(w http.ResponseWriter, r *http.Request) error {
 		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "import.html", "content.import", d, nil)
 	}
 	p := web.PrincipalOf(r)
+	l := web.LocaleOf(r)
+	if err := h.s.FetchImportMedia(r.Context(), web.ActorOf(r), p.WorkspaceID, d.Rows, h.names, func(pr channel.Problem) string { return pr.Message(l) }); err != nil {
+		return err
+	}
+	d.OK = 0
+	for _, row := range d.Rows {
+		if len(row.Problems) == 0 {
+			d.OK++
+		}
+	}
+	if d.OK < len(d.Rows) {
+		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "import.html", "content.import", d, nil)
+	}
 	n, err := h.s.ImportRows(r.Context(), web.ActorOf(r), p.WorkspaceID, p.WorkspaceLang, d.Rows)
 	if err != nil {
 		return err

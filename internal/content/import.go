@@ -6,6 +6,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"net/url"
+	"path"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,6 +24,8 @@ type ImportRow struct {
 	At       *time.Time
 	Variants []Variant
 	Problems []ImportProblem
+	// MediaURLs are downloaded into the media library when the import is confirmed.
+	MediaURLs []string
 }
 
 // ImportProblem is what is wrong with a row: a catalog key with the value at fault, or a channel
@@ -30,9 +34,11 @@ type ImportProblem struct {
 	Key, Value, Text string
 }
 
-// MediaNames finds library assets by file name, for imports.
+// MediaNames finds library assets by file name, and downloads media named by URL, for imports.
 type MediaNames interface {
 	IDByName(ctx context.Context, wsID int64, name string) (int64, bool, error)
+	// Fetch downloads a file from a URL (through the safe client) into the media library.
+	Fetch(ctx context.Context, a audit.Actor, wsID int64, rawURL string) (int64, error)
 }
 
 // headers are the column names a spreadsheet may use, in English and Indonesian.
@@ -110,7 +116,13 @@ func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone
 			row.Problems = append(row.Problems, ImportProblem{Key: "content.import.error.date"})
 		}
 		var media []int64
+		var pending []channel.Media
 		for _, name := range splitAny(get(rec, "media")) {
+			if u, err := url.Parse(name); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+				row.MediaURLs = append(row.MediaURLs, name)
+				pending = append(pending, channel.Media{Kind: guessKind(u.Path), Alt: "-"})
+				continue
+			}
 			if names == nil {
 				break
 			}
@@ -142,6 +154,8 @@ func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone
 			if err != nil {
 				return nil, "", err
 			}
+			// Files still to download count by the kind their name suggests, until they are here.
+			cv.Media = append(cv.Media, pending...)
 			for _, p := range channel.Check(cv, s.opts) {
 				if p.Key != channel.ProblemAltMissing {
 					row.Problems = append(row.Problems, ImportProblem{Text: msg(p)})
@@ -155,6 +169,53 @@ func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone
 		return nil, "content.import.error.empty", nil
 	}
 	return rows, "", nil
+}
+
+// FetchImportMedia downloads the rows' media URLs into the library and checks the rows again with
+// the real files; a download that fails becomes that row's problem.
+func (s *Service) FetchImportMedia(ctx context.Context, a audit.Actor, wsID int64, rows []ImportRow, names MediaNames, msg func(channel.Problem) string) error {
+	for i := range rows {
+		row := &rows[i]
+		if len(row.MediaURLs) == 0 {
+			continue
+		}
+		var ids []int64
+		for _, u := range row.MediaURLs {
+			id, err := names.Fetch(ctx, a, wsID, u)
+			if err != nil {
+				row.Problems = append(row.Problems, ImportProblem{Key: "content.import.error.download", Value: u})
+				continue
+			}
+			ids = append(ids, id)
+		}
+		for j := range row.Variants {
+			v := &row.Variants[j]
+			v.Media = append(v.Media, ids...)
+			cv, err := s.channelVariant(ctx, wsID, *v)
+			if err != nil {
+				return err
+			}
+			for _, p := range channel.Check(cv, s.opts) {
+				if p.Key != channel.ProblemAltMissing {
+					row.Problems = append(row.Problems, ImportProblem{Text: msg(p)})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// guessKind reads a file's kind from its name, for checks before it is downloaded.
+func guessKind(p string) string {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".mp4", ".mov", ".webm":
+		return channel.KindVideo
+	case ".gif":
+		return channel.KindGIF
+	case ".pdf", ".docx", ".xlsx", ".pptx":
+		return channel.KindDocument
+	}
+	return channel.KindImage
 }
 
 // ImportRows saves checked rows in one transaction: all of them, or none. Rows with a time are
