@@ -206,10 +206,6 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	homePages, err := home.NewHandlers(a.Server, a.DB)
-	if err != nil {
-		return err
-	}
 	adminPages, err := admin.NewHandlers(a.Server, a.Queue, a.Mailer)
 	if err != nil {
 		return err
@@ -219,6 +215,10 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	if err := a.buildContentStudio(); err != nil {
+		return err
+	}
+	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals)
+	if err != nil {
 		return err
 	}
 	a.Server.Handle(authPages.Routes()...)

@@ -69,6 +69,9 @@ func loadContent(ctx context.Context, a *app.App, actor audit.Actor, wsID int64,
 		when := content.When{Offset: p.offset}
 		if p.offset == nil {
 			at := time.Date(today.Year(), today.Month(), today.Day()+p.day, p.hour, 0, 0, 0, zone)
+			if p.day == 0 {
+				at = today.Add(2 * time.Hour).Truncate(time.Hour) // later today, whenever the demo is loaded
+			}
 			when.At = &at
 		}
 		if _, err := a.Content.Schedule(ctx, actor, wsID, it.ID, when, zone); err != nil {
@@ -107,6 +110,8 @@ func offset(days int, clock string) *campaign.Offset {
 }
 
 var cityPosts = []post{
+	{day: 0, title: "Pengingat: pembayaran PBB jatuh tempo akhir bulan", body: "Bapenda mengingatkan pembayaran **PBB** jatuh tempo akhir bulan. Bayar lewat aplikasi atau bank mitra.", schedule: true, labels: []string{"pajak"},
+		variants: map[channel.Network]string{channel.X: "Pengingat: PBB jatuh tempo akhir bulan. Bayar lewat aplikasi Sukamaju Pintar atau bank mitra, tanpa antre. #SukamajuMelayani", channel.Facebook: "Warga Sukamaju, pembayaran Pajak Bumi dan Bangunan jatuh tempo akhir bulan ini. Bayar lewat aplikasi Sukamaju Pintar atau bank mitra."}},
 	{day: 1, hour: 8, title: "Jadwal pelayanan KTP elektronik akhir pekan", body: "Disdukcapil membuka **pelayanan KTP elektronik** pada Sabtu pukul 08.00–12.00 WIB di Mal Pelayanan Publik.", schedule: true, labels: []string{"layanan publik"},
 		variants: map[channel.Network]string{channel.X: "Pelayanan KTP-el buka Sabtu 08.00–12.00 WIB di Mal Pelayanan Publik. Bawa KK asli ya! #SukamajuMelayani", channel.Facebook: "Warga Sukamaju, pelayanan KTP elektronik dibuka Sabtu pukul 08.00–12.00 WIB di Mal Pelayanan Publik. Jangan lupa membawa Kartu Keluarga asli."}},
 	{day: 2, hour: 10, title: "Posko banjir Balai Kota tetap buka", body: "Posko banjir di Balai Kota tetap buka 24 jam. Warga yang membutuhkan bantuan dapat menghubungi 112.", schedule: true, labels: []string{"banjir"},

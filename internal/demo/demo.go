@@ -13,6 +13,8 @@ import (
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/platform/db"
 )
 
@@ -73,6 +75,18 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 	if err := loadContent(ctx, a, audit.Actor{UserID: admin.ID, Label: admin.Email}, city.ID, "id", wib, campaign.Input{
 		Name: "Hari Jadi Kota Sukamaju ke-75", Description: "Rangkaian konten menuju dan saat Hari Jadi Kota.", Colour: "#b4532a"}, 14, cityPosts); err != nil {
 		return false, err
+	}
+	// The city office requires approval from now on; one press release waits for it.
+	rina := audit.Actor{UserID: admin.ID, Label: admin.Email}
+	if err := a.Approvals.SaveSettings(ctx, rina, city.ID, approval.Settings{Mode: approval.Required}); err != nil {
+		return false, err
+	}
+	if drafts, _, err := a.Content.List(ctx, city.ID, content.Filter{Query: "Festival UMKM"}); err != nil {
+		return false, err
+	} else if len(drafts) == 1 {
+		if err := a.Content.Submit(ctx, rina, city.ID, drafts[0].ID); err != nil {
+			return false, err
+		}
 	}
 	ngo, err := a.Auth.CreateWorkspace(ctx, actor, ngoName, "en", "Asia/Makassar", admin.ID)
 	if err != nil {

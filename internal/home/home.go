@@ -1,15 +1,18 @@
-// Package home is the workspace's start page: today's date in the workspace's zone, what to do
-// first, and the latest activity. Later domains add their panels here (today's schedule,
-// approvals waiting, mentions to triage, alerts).
+// Package home is the workspace's start page: today's schedule in the workspace's zone, the
+// approvals waiting for the member, what to do first, and the latest activity. Later domains add
+// their panels here (mentions to triage, alerts).
 package home
 
 import (
+	"context"
 	"embed"
 	"net/http"
 	"time"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/i18n"
 	"warta.dev/warta/internal/platform/web"
@@ -24,16 +27,28 @@ var catalogFiles embed.FS
 // Catalog holds the home page's words.
 var Catalog = i18n.Catalog{Name: "home", FS: i18n.Dir(catalogFiles, "i18n")}
 
+// Schedule is the dated content the home page shows for today.
+type Schedule interface {
+	Dated(ctx context.Context, wsID int64, from, to time.Time) ([]content.Dated, error)
+}
+
+// Approvals is the queue of items waiting for a member's decision.
+type Approvals interface {
+	Queue(ctx context.Context, wsID, userID int64) (mine, others []approval.Waiting, err error)
+}
+
 // Handlers serve the home page.
 type Handlers struct {
-	pages *web.Pages
-	conn  db.Conn
+	pages     *web.Pages
+	conn      db.Conn
+	schedule  Schedule
+	approvals Approvals
 }
 
 // NewHandlers parses the templates; conn reads the recent activity.
-func NewHandlers(srv *web.Server, conn db.Conn) (*Handlers, error) {
+func NewHandlers(srv *web.Server, conn db.Conn, schedule Schedule, approvals Approvals) (*Handlers, error) {
 	pages, err := srv.Render.Pages(templates, "templates/*.html")
-	return &Handlers{pages: pages, conn: conn}, err
+	return &Handlers{pages: pages, conn: conn, schedule: schedule, approvals: approvals}, err
 }
 
 // Routes of the home page.
@@ -44,13 +59,29 @@ func (h *Handlers) Routes() []web.Route {
 type homeData struct {
 	Today    time.Time
 	Activity []audit.Entry
+	Schedule []content.Dated
+	Waiting  []approval.Waiting
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 	p := web.PrincipalOf(r)
 	d := homeData{Today: time.Now()}
+	zone := p.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	now := time.Now().In(zone)
+	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
+	var err error
+	if d.Schedule, err = h.schedule.Dated(r.Context(), p.WorkspaceID, midnight, midnight.AddDate(0, 0, 1)); err != nil {
+		return err
+	}
+	if p.Can(access.ContentApprove) {
+		if d.Waiting, _, err = h.approvals.Queue(r.Context(), p.WorkspaceID, p.UserID); err != nil {
+			return err
+		}
+	}
 	if p.Can(access.AuditView) {
-		var err error
 		if d.Activity, err = audit.List(r.Context(), h.conn, p.WorkspaceID, audit.Filter{Limit: 8}); err != nil {
 			return err
 		}
