@@ -63,13 +63,22 @@ func (m contentMedia) Describe(ctx context.Context, wsID int64, ids []int64) ([]
 	return out, nil
 }
 
-func (m contentMedia) Choices(ctx context.Context, wsID int64, limit int) ([]content.MediaChoice, error) {
-	assets, err := m.Search(ctx, wsID, medialib.Filter{Limit: limit})
+func (m contentMedia) Choices(ctx context.Context, wsID int64, limit int, include []int64) ([]content.MediaChoice, error) {
+	used, err := m.GetMany(ctx, wsID, include)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]content.MediaChoice, 0, len(assets))
-	for _, a := range assets {
+	recent, err := m.Search(ctx, wsID, medialib.Filter{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]content.MediaChoice, 0, len(used)+len(recent))
+	seen := map[int64]bool{}
+	for _, a := range append(used, recent...) {
+		if seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
 		c := content.MediaChoice{ID: a.ID, Name: a.Filename, Kind: string(a.Kind), HasAlt: !a.MissingAlt()}
 		if a.HasThumb() {
 			c.Thumb = fmt.Sprintf("/media/%d/thumb", a.ID)
@@ -95,14 +104,21 @@ func (m contentMedia) IDByName(ctx context.Context, wsID int64, name string) (in
 // contentCampaigns gives the content studio the campaigns.
 type contentCampaigns struct{ *campaign.Service }
 
-func (c contentCampaigns) Choices(ctx context.Context, wsID int64) ([]content.CampaignChoice, error) {
+func (c contentCampaigns) Choices(ctx context.Context, wsID int64, include int64) ([]content.CampaignChoice, error) {
 	list, err := c.List(ctx, wsID, campaign.Filter{Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]content.CampaignChoice, 0, len(list))
+	out := make([]content.CampaignChoice, 0, len(list)+1)
+	found := include == 0
 	for _, x := range list {
 		out = append(out, content.CampaignChoice{ID: x.ID, Name: x.Name, Colour: x.Colour})
+		found = found || x.ID == include
+	}
+	if !found {
+		if x, err := c.Get(ctx, wsID, include); err == nil {
+			out = append(out, content.CampaignChoice{ID: x.ID, Name: x.Name, Colour: x.Colour})
+		}
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/db/dbtest"
 )
@@ -93,4 +94,36 @@ func TestApprovalFlow(t *testing.T) {
 			t.Fatalf("after the outside approval: %s", got.Status)
 		}
 	})
+}
+
+// An outside reviewer sees the item and their own comments, never the team's; and a review link
+// cannot go to a member, or writers could approve their own work.
+func TestReviewLinkKeepsTheTeamInside(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	owner, ws, err := env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@kota.example", Name: "Ani", Password: "rahasia-sekali-1",
+		Role: access.Owner, Workspace: "Humas Kota", Lang: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := audit.Actor{UserID: owner.ID, Label: owner.Email}
+	it, _, err := env.App.Content.Save(ctx, a, ws.ID, 0, content.Input{Title: "Siaran pers banjir", Body: "Posko dibuka.", Lang: "id",
+		Variants: []content.Variant{{Network: channel.X, Text: "Posko banjir dibuka."}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Content.AddComment(ctx, content.Commenter{UserID: owner.ID, Name: "Ani", Email: owner.Email}, ws.ID, it.ID, 0, "INTERNAL: jangan sebut angka korban dulu"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Approvals.CreateLink(ctx, a, ws.ID, it.ID, approval.LinkInput{Name: "Ani", Email: "OWNER@kota.example", Lang: "id", Days: 3}); err == nil {
+		t.Fatal("a review link to a member's own address was accepted")
+	}
+	if _, err := env.App.Approvals.CreateLink(ctx, a, ws.ID, it.ID, approval.LinkInput{Name: "Dr. Sari", Email: "sari@kampus.example", Lang: "id", Days: 3}); err != nil {
+		t.Fatal(err)
+	}
+	_, text := env.LastMailTo("sari@kampus.example")
+	r := env.Browser().Get(apptest.LinkIn(t, text, "/review/"))
+	if r.Status != 200 || !strings.Contains(r.Body, "Posko dibuka.") || strings.Contains(r.Body, "INTERNAL") {
+		t.Fatalf("review page: %d, shows the team's comment: %v", r.Status, strings.Contains(r.Body, "INTERNAL"))
+	}
 }

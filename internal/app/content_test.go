@@ -85,6 +85,10 @@ func TestBulkImport(t *testing.T) {
 		if err != nil || n != 1 || len(ig[0].Variants) != 1 || len(ig[0].Variants[0].Media) != 1 {
 			t.Fatalf("the post with a downloaded picture: %v %d %+v", err, n, ig)
 		}
+		// The downloaded picture has no alt text yet, so that post waits as a draft with its time.
+		if ig[0].Status != content.Draft || ig[0].ScheduledAt == nil {
+			t.Errorf("a post whose picture lacks alt text: %s at %v", ig[0].Status, ig[0].ScheduledAt)
+		}
 		wita, _ := time.LoadLocation("Asia/Makassar")
 		first := items[0]
 		if first.Status != content.Scheduled || first.ScheduledAt.In(wita).Format("2006-01-02 15:04") != day+" 09:30" || len(first.Variants) != 2 {

@@ -160,17 +160,17 @@ func TestMessagesInBothLanguages(t *testing.T) {
 	}{
 		{
 			channel.Problem{Network: channel.X, Field: "text", Key: channel.ProblemTextTooLong, Args: []any{"Length", 312, "Max", 280}},
-			"Teks untuk X 312 karakter, melebihi batas 280.",
+			"Teks untuk X berisi 312 karakter, melebihi batas 280.",
 			"The text for X is 312 characters, over the limit of 280.",
 		},
 		{
 			channel.Check(channel.Variant{Network: channel.Facebook, Text: strings.Repeat("a", 63207)}, channel.CountOptions{})[0],
-			"Teks untuk Facebook 63.207 karakter, melebihi batas 63.206.",
+			"Teks untuk Facebook berisi 63.207 karakter, melebihi batas 63.206.",
 			"The text for Facebook is 63,207 characters, over the limit of 63,206.",
 		},
 		{
 			channel.Problem{Network: channel.Telegram, Field: "text", Key: channel.ProblemCaptionTooLong, Args: []any{"Length", 1100, "Max", 1024}},
-			"Teks untuk Telegram 1.100 karakter, melebihi batas 1.024 untuk keterangan media.",
+			"Teks untuk Telegram berisi 1.100 karakter, melebihi batas 1.024 untuk keterangan media.",
 			"The text for Telegram is 1,100 characters, over the limit of 1,024 for a caption with media.",
 		},
 		{

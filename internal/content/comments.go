@@ -43,7 +43,8 @@ func (s *Service) AddComment(ctx context.Context, c Commenter, wsID, itemID, par
 		return 0, err
 	}
 	var people []Person
-	if s.members != nil && strings.Contains(body, "@") {
+	// Only members mention members: an outside reviewer's @ reaches nobody's inbox.
+	if s.members != nil && c.UserID != 0 && strings.Contains(body, "@") {
 		if people, err = s.members.Members(ctx, wsID); err != nil {
 			return 0, err
 		}

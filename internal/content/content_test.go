@@ -313,7 +313,9 @@ func TestRelativeScheduleFollowsTheAnchor(t *testing.T) {
 
 type anchorOnly struct{ *campaign.Service }
 
-func (anchorOnly) Choices(context.Context, int64) ([]content.CampaignChoice, error) { return nil, nil }
+func (anchorOnly) Choices(context.Context, int64, int64) ([]content.CampaignChoice, error) {
+	return nil, nil
+}
 
 // A translation is a draft in the other language linked both ways.
 func TestTranslate(t *testing.T) {

@@ -48,7 +48,7 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "GET", Path: "/w/{ws}/content/{id}/versions", Perm: access.ContentView, Handler: h.versions},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/versions/{v}/restore", Perm: access.ContentWrite, Handler: h.restore},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/comments", Perm: access.ContentView, Handler: h.comment},
-		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentView, Handler: h.resolve},
+		{Method: "POST", Path: "/w/{ws}/content/{id}/comments/{c}/resolve", Perm: access.ContentWrite, Handler: h.resolve},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/as-template", Perm: access.ContentWrite, Handler: h.saveAsTemplate},
 		{Method: "POST", Path: "/w/{ws}/content/{id}/translate", Perm: access.ContentWrite, Handler: h.translate},
 		{Method: "GET", Path: "/w/{ws}/import", Perm: access.ContentWrite, Handler: h.importForm},
@@ -98,7 +98,7 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 	d := listData{Items: items, Total: total, Page: f.Page, Pages: (total + pageSize - 1) / pageSize, Filter: f,
 		Statuses: Statuses, Networks: channel.Networks, Query: q}
 	if h.s.campaigns != nil {
-		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID); err != nil {
+		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID, 0); err != nil {
 			return err
 		}
 	}
@@ -143,13 +143,18 @@ func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, er
 		d.Counts[n.Network] = [2]int{count, limit}
 	}
 	var err error
+	var campaignID int64
+	var used []int64
+	if it != nil {
+		campaignID, used = it.CampaignID, it.mediaIDs()
+	}
 	if h.s.campaigns != nil {
-		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID); err != nil {
+		if d.Campaigns, err = h.s.campaigns.Choices(r.Context(), p.WorkspaceID, campaignID); err != nil {
 			return nil, err
 		}
 	}
 	if h.s.media != nil {
-		if d.Media, err = h.s.media.Choices(r.Context(), p.WorkspaceID, 24); err != nil {
+		if d.Media, err = h.s.media.Choices(r.Context(), p.WorkspaceID, 24, used); err != nil {
 			return nil, err
 		}
 	}

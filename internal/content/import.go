@@ -249,6 +249,11 @@ func (s *Service) ImportRows(ctx context.Context, a audit.Actor, wsID int64, lan
 			if required {
 				status = Draft
 			}
+			// An image without alt text cannot be published: such a post waits as a draft, with its
+			// planned time, until someone writes the alt text and schedules it.
+			if s.media != nil && status == Scheduled && s.media.CheckPublishable(ctx, wsID, it.mediaIDs()) != nil {
+				status = Draft
+			}
 			if err := setStatus(ctx, tx, wsID, it.ID, status, row.At, nil); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package content
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -24,8 +25,9 @@ type Media interface {
 	CheckPublishable(ctx context.Context, wsID int64, ids []int64) error
 	// Describe returns what the channel rules need to know of each asset, in the order given.
 	Describe(ctx context.Context, wsID int64, ids []int64) ([]channel.Media, error)
-	// Choices lists recent assets for the editor's picker.
-	Choices(ctx context.Context, wsID int64, limit int) ([]MediaChoice, error)
+	// Choices lists the assets given (those an item already uses) and then recent ones, for the
+	// editor's picker.
+	Choices(ctx context.Context, wsID int64, limit int, include []int64) ([]MediaChoice, error)
 }
 
 // MediaChoice is an asset as the editor's picker shows it.
@@ -41,8 +43,9 @@ type MediaChoice struct {
 type Campaigns interface {
 	// Anchor returns a campaign's anchor time, nil when it has none.
 	Anchor(ctx context.Context, wsID, campaignID int64) (*time.Time, error)
-	// Choices lists the workspace's current campaigns for the editor.
-	Choices(ctx context.Context, wsID int64) ([]CampaignChoice, error)
+	// Choices lists the workspace's current campaigns for the editor, and the one given (an
+	// item's own, even when archived).
+	Choices(ctx context.Context, wsID int64, include int64) ([]CampaignChoice, error)
 }
 
 // CampaignChoice is a campaign as the editor's select shows it.
@@ -106,6 +109,7 @@ var (
 	ErrNoAnchor       = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_anchor", Key: "content.error.no_anchor"}
 	ErrNoVariants     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_variants", Key: "content.error.no_variants"}
 	ErrBadTransition  = &web.Error{Status: http.StatusConflict, Code: "bad_status", Key: "content.error.bad_status"}
+	ErrAnchorPast     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "anchor_past", Key: "content.error.anchor_past"}
 	ErrVariantsBroken = &web.Error{Status: http.StatusUnprocessableEntity, Code: "variants_invalid", Key: "content.error.variants"}
 )
 
@@ -140,6 +144,20 @@ func (s *Service) Check(ctx context.Context, wsID int64, in Input) (Problems, er
 	}
 	if in.Lang != "id" && in.Lang != "en" {
 		p.Fields["lang"] = "form.choose"
+	}
+	if in.CampaignID != 0 && s.campaigns != nil {
+		if _, err := s.campaigns.Anchor(ctx, wsID, in.CampaignID); errors.Is(err, db.ErrNotFound) {
+			p.Fields["campaign"] = "content.error.no_campaign"
+		} else if err != nil {
+			return p, err
+		}
+	}
+	if in.TranslationOf != 0 {
+		if _, err := getItem(ctx, s.d, wsID, in.TranslationOf); errors.Is(err, db.ErrNotFound) {
+			p.Fields["translation_of"] = "content.error.no_translation"
+		} else if err != nil {
+			return p, err
+		}
 	}
 	for _, v := range in.Variants {
 		if _, ok := channel.Lookup(v.Network); !ok {
@@ -196,6 +214,9 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, wsID, id int64, in In
 			}
 			if old.Version != in.BaseVersion {
 				return ErrConflict
+			}
+			if in.TranslationOf == 0 {
+				in.TranslationOf = old.TranslationOf // the editor does not send the link; a save keeps it
 			}
 			next := *old
 			it = &next
@@ -272,8 +293,11 @@ func (s *Service) reopen(ctx context.Context, tx *db.Tx, it *Item) error {
 	if err := s.workflow.Edited(ctx, tx, it.WorkspaceID, it.ID, it.Version); err != nil {
 		return err
 	}
-	if required {
+	switch {
+	case required:
 		it.Status = InReview
+	case it.Status == Approved:
+		it.Status = Draft // the approval went stale, and asking again is optional
 	}
 	return nil
 }
@@ -470,6 +494,14 @@ func (s *Service) Schedule(ctx context.Context, a audit.Actor, wsID, id int64, w
 		return time.Time{}, err
 	}
 	err = s.d.Tx(ctx, func(tx *db.Tx) error {
+		// The checks above read the item outside this transaction: it must not have changed since.
+		cur, err := getItem(ctx, tx, wsID, id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != it.Version || cur.Status != it.Status {
+			return ErrConflict
+		}
 		if err := setStatus(ctx, tx, wsID, id, Scheduled, &at, w.Offset); err != nil {
 			return err
 		}
@@ -609,6 +641,11 @@ func (s *Service) MoveAnchor(ctx context.Context, tx *db.Tx, wsID, campaignID in
 		moves = append(moves, move{id, o.From(anchor, zone)})
 	}
 	rows.Close()
+	for _, m := range moves {
+		if !m.at.After(time.Now()) {
+			return 0, ErrAnchorPast
+		}
+	}
 	for _, m := range moves {
 		if _, err := tx.Exec(ctx, `UPDATE content_items SET scheduled_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`, m.at.UTC(), now(), wsID, m.id); err != nil {
 			return 0, err

@@ -368,6 +368,16 @@ func (h *Handlers) reviewPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	d.Link, d.Token = l, r.PathValue("token")
+	// An outside reviewer reads only the comments made through this link: the team's own remarks
+	// stay inside the workspace.
+	var own []content.Comment
+	for _, c := range d.Review.Comments {
+		if c.AuthorID == 0 && strings.EqualFold(c.AuthorEmail, l.Email) {
+			c.Replies = nil
+			own = append(own, c)
+		}
+	}
+	d.Review.Comments = own
 	for field, v := range map[string]string{"name": l.Name, "email": l.Email, "comment_name": l.Name, "comment_email": l.Email} {
 		if _, typed := f.Values[field]; !typed {
 			f.Values.Set(field, v)
@@ -393,7 +403,7 @@ func (h *Handlers) reviewComment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := web.ParseForm(r)
-	err = h.s.CommentByLink(r.Context(), l, f.Get("comment_name"), f.Get("comment_email"), f.Raw("body"), web.ClientIP(r))
+	err = h.s.CommentByLink(r.Context(), l, l.Name, l.Email, f.Raw("body"), web.ClientIP(r))
 	if fieldErrors(err, f, map[string]string{"name": "comment_name", "email": "comment_email"}) {
 		return h.reviewPage(w, r, http.StatusUnprocessableEntity, l, f)
 	}
@@ -412,9 +422,10 @@ func (h *Handlers) reviewDecide(w http.ResponseWriter, r *http.Request) error {
 	f := web.ParseForm(r)
 	approve, version, ok := decision(f)
 	if ok {
-		rv := Reviewer{Name: f.Get("name"), Email: f.Get("email"), LinkID: l.ID}
+		// The reviewer acts under the name and address the link was sent to, not what is typed.
+		rv := Reviewer{Name: l.Name, Email: l.Email, LinkID: l.ID}
 		var out Outcome
-		out, err = h.s.Decide(r.Context(), ReviewerActor(f.Get("name"), f.Get("email"), web.ClientIP(r)), rv, l.WorkspaceID, l.ItemID, version, approve, f.Raw("note"))
+		out, err = h.s.Decide(r.Context(), ReviewerActor(l.Name, l.Email, web.ClientIP(r)), rv, l.WorkspaceID, l.ItemID, version, approve, f.Raw("note"))
 		if err == nil {
 			key := "approval.review.thanks_approved"
 			if out == OutcomeRejected {

@@ -38,6 +38,17 @@ func (s *Service) CreateLink(ctx context.Context, a audit.Actor, wsID, itemID in
 	if i18n.Supported(in.Lang) == "" {
 		f.Fail("lang", "form.choose")
 	}
+	// Members approve in Warta itself; a link to a member's (or one's own) address would let a
+	// writer approve their own work.
+	members, err := s.members.Members(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range members {
+		if strings.EqualFold(m.Email, in.Email) {
+			f.Fail("email", "approval.error.member_email")
+		}
+	}
 	if !f.Valid() {
 		return nil, web.Invalid(f)
 	}

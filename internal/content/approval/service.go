@@ -115,8 +115,17 @@ var system = audit.Actor{Label: "Warta"}
 // still waiting, the new version waits for the first step again.
 func (s *Service) Edited(ctx context.Context, tx *db.Tx, wsID, itemID int64, version int) error {
 	olds, err := listRequests(ctx, tx, wsID, `item_id = ? AND version < ? AND status IN (?, ?)`, itemID, version, string(Pending), string(Approved))
-	if err != nil || len(olds) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(olds) == 0 {
+		// Never approved, yet back in review where approval is required (the mode changed since
+		// it was scheduled): ask the approvers now, or nobody would.
+		set, err := loadSettings(ctx, tx, wsID)
+		if err != nil || !set.Requires() {
+			return err
+		}
+		return s.Submitted(ctx, tx, wsID, itemID, version, audit.Actor{Label: "Warta"})
 	}
 	var stale []int64
 	hadPending := false
