@@ -99,3 +99,50 @@ func TestBulkImport(t *testing.T) {
 		}
 	})
 }
+
+// The content API: create with variants, refusals that name the broken rule, a conflicting save,
+// a request for approval and a translation.
+func TestContentAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine)
+		ctx := context.Background()
+		u, ws, err := env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "api@humas.example", Password: "rahasia-sekali-1", Role: access.Editor,
+			Workspace: "Humas API", Lang: "en"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := env.App.Auth.CreateToken(ctx, auth.CLI, ws.ID, u.ID, "script", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("x", 301)
+		status, body := env.API("POST", "/api/v1/contents", token, map[string]any{"title": "Terlalu panjang", "language": "id",
+			"variants": []map[string]string{{"network": "bluesky", "text": long}}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(body["error"]), "Bluesky") {
+			t.Fatalf("over the limit: %d %v", status, body)
+		}
+		status, body = env.API("POST", "/api/v1/contents", token, map[string]any{"title": "Posko banjir", "language": "id",
+			"variants": []map[string]string{{"network": "bluesky", "text": "Posko banjir dibuka."}}})
+		if status != http.StatusCreated || body["version"] != float64(1) {
+			t.Fatalf("create: %d %v", status, body)
+		}
+		id := int64(body["id"].(float64))
+		path := fmt.Sprintf("/api/v1/contents/%d", id)
+		if status, body := env.API("PATCH", path, token, map[string]any{"title": "Posko banjir 24 jam", "language": "id", "base_version": 1,
+			"variants": []map[string]string{{"network": "bluesky", "text": "Posko banjir buka 24 jam."}}}); status != 200 || body["version"] != float64(2) {
+			t.Fatalf("update: %d %v", status, body)
+		}
+		if status, body := env.API("PATCH", path, token, map[string]any{"title": "Saya menimpa", "language": "id", "base_version": 1}); status != http.StatusConflict {
+			t.Fatalf("stale update: %d %v", status, body)
+		}
+		if status, body := env.API("POST", path+"/submit", token, nil); status != 200 || body["status"] != "in_review" {
+			t.Fatalf("submit: %d %v", status, body)
+		}
+		if status, body := env.API("POST", path+"/translation", token, nil); status != http.StatusCreated || body["language"] != "en" || body["translation_of"] != float64(id) {
+			t.Fatalf("translation: %d %v", status, body)
+		}
+		if status, body := env.API("GET", path+"/versions", token, nil); status != 200 || len(body["items"].([]any)) != 2 {
+			t.Fatalf("versions: %d %v", status, body)
+		}
+	})
+}

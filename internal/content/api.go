@@ -1,6 +1,7 @@
 package content
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/platform/web"
@@ -37,6 +39,9 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "GET", Path: "/api/v1/contents/{id}/comments", Perm: access.ContentView, Handler: h.apiComments, Summary: "Comment threads", Response: list(map[string]any{"type": "object"})},
 		{Method: "POST", Path: "/api/v1/contents/{id}/comments", Perm: access.ContentView, Handler: h.apiComment, Summary: "Add a comment (parent_id for a reply)",
 			Request: map[string]any{"type": "object", "required": []string{"body"}, "properties": map[string]any{"body": str, "parent_id": num}}},
+		{Method: "POST", Path: "/api/v1/contents/{id}/submit", Perm: access.ContentWrite, Handler: h.apiAction(h.s.Submit), Summary: "Request approval of the current version"},
+		{Method: "POST", Path: "/api/v1/contents/{id}/unschedule", Perm: access.ContentSchedule, Handler: h.apiAction(h.s.Unschedule), Summary: "Take the item off the schedule"},
+		{Method: "POST", Path: "/api/v1/contents/{id}/translation", Perm: access.ContentWrite, Handler: h.apiTranslate, Summary: "Start the translation: a linked draft in the other language", Response: item},
 		{Method: "POST", Path: "/api/v1/contents/{id}/schedule", Perm: access.ContentSchedule, Handler: h.apiSchedule, Summary: "Schedule at a time, or relative to the campaign's anchor",
 			Request: map[string]any{"type": "object", "properties": map[string]any{"at": map[string]any{"type": "string", "format": "date-time"}, "offset": str}}},
 	}
@@ -233,4 +238,35 @@ func problemsError(r *http.Request, fields map[string]string, variants []channel
 		out["variants"] = strings.Join(msgs, " ")
 	}
 	return &web.Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid", Fields: out, Raw: true}
+}
+
+// apiAction runs a status change and answers with the item as it is now.
+func (h *Handlers) apiAction(do func(ctx context.Context, a audit.Actor, wsID, id int64) error) web.Handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathInt(r, "id")
+		if err != nil {
+			return err
+		}
+		p := web.PrincipalOf(r)
+		if err := do(r.Context(), web.ActorOf(r), p.WorkspaceID, id); err != nil {
+			return err
+		}
+		it, err := h.s.Get(r.Context(), p.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		return web.JSON(w, http.StatusOK, it)
+	}
+}
+
+func (h *Handlers) apiTranslate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathInt(r, "id")
+	if err != nil {
+		return err
+	}
+	tr, err := h.s.Translate(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusCreated, tr)
 }
