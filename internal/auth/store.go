@@ -2,14 +2,11 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
+	"warta.dev/warta/internal/platform/secrets"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/platform/db"
@@ -211,10 +208,10 @@ func countOwners(ctx context.Context, tx *db.Tx, workspaceID int64) (int, error)
 // One-time links.
 
 func insertLink(ctx context.Context, tx *db.Tx, kind, email string, workspaceID int64, role access.Role, createdBy int64, lifetime time.Duration) (token string, id int64, err error) {
-	token = newSecret()
+	token = secrets.NewToken()
 	err = tx.QueryRow(ctx, `INSERT INTO auth_links (kind, token_hash, email, workspace_id, role, created_by, expires_at, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		kind, hashSecret(token), normalEmail(email), nullID(workspaceID), string(role), nullID(createdBy), now().Add(lifetime), now()).Scan(&id)
+		kind, secrets.HashToken(token), normalEmail(email), nullID(workspaceID), string(role), nullID(createdBy), now().Add(lifetime), now()).Scan(&id)
 	return token, id, err
 }
 
@@ -234,7 +231,7 @@ func linkByToken(ctx context.Context, c db.Conn, kind, token string) (*link, err
 	l := &link{}
 	var used sql.NullTime
 	err := c.QueryRow(ctx, `SELECT id, kind, email, COALESCE(workspace_id, 0), role, COALESCE(created_by, 0), expires_at, used_at, revoked_at IS NOT NULL
-		FROM auth_links WHERE token_hash = ? AND kind = ?`, hashSecret(token), kind).
+		FROM auth_links WHERE token_hash = ? AND kind = ?`, secrets.HashToken(token), kind).
 		Scan(&l.ID, &l.Kind, &l.Email, &l.WorkspaceID, &l.Role, &l.CreatedBy, &l.ExpiresAt, &used, &l.Revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
@@ -325,19 +322,6 @@ func tokenByID(ctx context.Context, c db.Conn, workspaceID, id int64) (Token, er
 
 // tokenPrefix marks Warta API tokens so secret scanners and people recognise them.
 const tokenPrefix = "wrt_"
-
-func newSecret() string {
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-func hashSecret(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
 
 func normalEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }
 

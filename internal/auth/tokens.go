@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"warta.dev/warta/internal/platform/secrets"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
@@ -35,10 +36,10 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, wsID, userID int64, 
 		if !own.Outranks(role) {
 			return ErrRoleTooHigh
 		}
-		secret = tokenPrefix + newSecret()
+		secret = tokenPrefix + secrets.NewToken()
 		var id int64
 		err = tx.QueryRow(ctx, `INSERT INTO api_tokens (workspace_id, user_id, name, role, token_hash, prefix, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, wsID, userID, name, string(role), hashSecret(secret), secret[:8], now()).Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, wsID, userID, name, string(role), secrets.HashToken(secret), secret[:8], now()).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -81,7 +82,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, wsID, id, ownerID in
 func (s *Service) RevokeTokenByRef(ctx context.Context, ref string) (Token, error) {
 	var wsID, id int64
 	q := `SELECT workspace_id, id FROM api_tokens WHERE token_hash = ?`
-	arg := any(hashSecret(ref))
+	arg := any(secrets.HashToken(ref))
 	if !strings.HasPrefix(ref, tokenPrefix) {
 		q, arg = `SELECT workspace_id, id FROM api_tokens WHERE id = ?`, ref
 	}
@@ -109,7 +110,7 @@ func (s *Service) lookupToken(ctx context.Context, secret string) (*tokenIdentit
 	ti := &tokenIdentity{}
 	var userID int64
 	var revoked, used sql.NullTime
-	err := s.d.QueryRow(ctx, `SELECT id, workspace_id, user_id, role, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?`, hashSecret(secret)).
+	err := s.d.QueryRow(ctx, `SELECT id, workspace_id, user_id, role, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?`, secrets.HashToken(secret)).
 		Scan(&ti.tokenID, &ti.workspaceID, &userID, &ti.role, &revoked, &used)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound

@@ -59,10 +59,10 @@ func (s *Service) CreateLink(ctx context.Context, a audit.Actor, wsID, itemID in
 	t := now()
 	l := &Link{WorkspaceID: wsID, ItemID: itemID, Name: in.Name, Email: in.Email, Lang: in.Lang, CreatedBy: a.UserID,
 		ExpiresAt: t.Add(time.Duration(in.Days) * 24 * time.Hour), CreatedAt: t}
-	secret := newSecret()
+	secret := secrets.NewToken()
 	token := secret + "." + secrets.Sign(s.signingKey, reviewAction, secret)
 	err = s.d.Tx(ctx, func(tx *db.Tx) error {
-		if err := insertLink(ctx, tx, l, hashSecret(token)); err != nil {
+		if err := insertLink(ctx, tx, l, secrets.HashToken(token)); err != nil {
 			return err
 		}
 		loc := s.bundle.Locale(in.Lang, in.Zone)
@@ -116,7 +116,7 @@ func (s *Service) CheckLink(ctx context.Context, token string) (*Link, error) {
 	if !ok || !secrets.Verify(s.signingKey, sig, reviewAction, secret) {
 		return nil, ErrLinkUnknown
 	}
-	l, err := linkByHash(ctx, s.d, hashSecret(token))
+	l, err := linkByHash(ctx, s.d, secrets.HashToken(token))
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, ErrLinkUnknown
 	}

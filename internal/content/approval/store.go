@@ -2,11 +2,7 @@ package approval
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -306,20 +302,6 @@ func markDigest(ctx context.Context, tx *db.Tx, wsID, userID int64, day string) 
 }
 
 func canApprove(r access.Role) bool { return r.Can(access.ContentApprove) }
-
-// newSecret is a review link's random part: 160 bits in lower-case base32.
-func newSecret() string {
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-func hashSecret(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
 
 func splitIDs(s string) []int64 {
 	var out []int64

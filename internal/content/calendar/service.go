@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"time"
+	"warta.dev/warta/internal/platform/secrets"
 
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/campaign"
@@ -115,13 +116,13 @@ func (s *Service) Feed(ctx context.Context, wsID, userID int64) (*Feed, error) {
 // ResetFeed gives the member a new feed secret; the one before stops working at once. The
 // secret is returned only here: only its hash is kept.
 func (s *Service) ResetFeed(ctx context.Context, a audit.Actor, wsID, userID int64) (string, error) {
-	secret := tokenPrefix + newSecret()
+	secret := tokenPrefix + secrets.NewToken()
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
 		revoked, err := revokeFeeds(ctx, tx, wsID, userID)
 		if err != nil {
 			return err
 		}
-		id, err := insertFeed(ctx, tx, wsID, userID, hashSecret(secret))
+		id, err := insertFeed(ctx, tx, wsID, userID, secrets.HashToken(secret))
 		if err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func (s *Service) RevokeFeed(ctx context.Context, a audit.Actor, wsID, userID in
 // FeedEntries is what a feed secret shows: its workspace's entries from 30 days back to 180 days
 // ahead. An unknown or revoked secret, or one of someone no longer a member, is db.ErrNotFound.
 func (s *Service) FeedEntries(ctx context.Context, secret string, now time.Time) (*FeedOwner, []Entry, error) {
-	o, err := feedByHash(ctx, s.d, hashSecret(secret))
+	o, err := feedByHash(ctx, s.d, secrets.HashToken(secret))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,14 +2,9 @@ package calendar
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
-	"encoding/hex"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"warta.dev/warta/internal/access"
@@ -88,19 +83,6 @@ func touchFeed(ctx context.Context, c db.Conn, wsID, id int64, at time.Time) {
 		WHERE workspace_id = ? AND id = ? AND (last_used_at IS NULL OR last_used_at < ?)`, at, wsID, id, at.Add(-time.Minute)); err != nil {
 		slog.Warn("recording calendar feed use", "err", err)
 	}
-}
-
-func newSecret() string {
-	b := make([]byte, 20)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-}
-
-func hashSecret(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
