@@ -89,6 +89,7 @@ type App struct {
 	Campaigns *campaign.Service
 	Library   *medialib.Library
 	Approvals *approval.Service
+	Calendar  *calendar.Service
 	Media     media.Store
 	Keys      *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
@@ -329,8 +330,8 @@ func (a *App) buildContentStudio() error {
 	if err != nil {
 		return err
 	}
-	cal := calendar.New(a.DB, campaigns, calendar.NewContentSource(a.Content), calendar.NewMilestones(campaigns))
-	calendarPages, err := calendar.NewHandlers(cal, a.Server, a.Config.BaseURL)
+	a.Calendar = calendar.New(a.DB, campaigns, calendar.NewContentSource(a.Content), calendar.NewMilestones(campaigns))
+	calendarPages, err := calendar.NewHandlers(a.Calendar, a.Server, a.Config.BaseURL)
 	if err != nil {
 		return err
 	}

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
@@ -24,10 +23,6 @@ import (
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/content/calendar"
 	"warta.dev/warta/internal/platform/db"
-	"warta.dev/warta/internal/platform/db/dbtest"
-	"warta.dev/warta/internal/platform/i18n"
-	"warta.dev/warta/internal/platform/i18n/catalog"
-	"warta.dev/warta/internal/platform/web"
 )
 
 // site is the part of Warta the calendar needs, on loopback: accounts and sessions from auth,
@@ -56,41 +51,9 @@ var (
 func startSite(t *testing.T, engine db.Dialect) *site {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t, engine, web.Migrations, auth.Migrations, audit.Migrations, campaign.Migrations, content.Migrations, calendar.Migrations)
-	bundle, err := i18n.NewBundle(catalog.Common, auth.Catalog, channel.Catalog, campaign.Catalog, content.Catalog, calendar.Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hs := httptest.NewUnstartedServer(nil)
-	st := &site{t: t, d: d, url: "http://" + hs.Listener.Addr().String()}
-	st.auth = auth.NewService(d, nil, bundle, st.url, log) // nothing here sends mail
-	sessions, _ := web.NewSessions(d, st.url)
-	guard := auth.NewGuard(st.auth, sessions)
-	nav := []web.NavItem{{Key: "nav.calendar", Path: "/calendar", Perm: access.ContentView}}
-	rd, err := web.NewRenderer(sessions, nav, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := web.NewServer(guard, sessions, bundle, rd, log)
-	authPages, err := auth.NewHandlers(st.auth, guard, srv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.campaigns = campaign.NewService(d, nil)
-	st.items = content.NewService(d, nil, nil, nil, nil)
-	st.campaigns.SetScheduled(st.items)
-	st.cal = calendar.New(d, st.campaigns, calendar.NewContentSource(st.items), calendar.NewMilestones(st.campaigns))
-	h, err := calendar.NewHandlers(st.cal, srv, st.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Handle(authPages.Routes()...)
-	srv.Handle(h.Routes()...)
-	srv.Handle(h.APIRoutes()...)
-	hs.Config.Handler = srv.Mux()
-	hs.Start()
-	t.Cleanup(hs.Close)
+	env := apptest.Start(t, engine)
+	a := env.App
+	st := &site{t: t, d: a.DB, url: env.URL, auth: a.Auth, items: a.Content, campaigns: a.Campaigns, cal: a.Calendar}
 
 	u, ws, err := st.auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@makassar.example", Name: "Andi Makassar", Password: pw,
 		Role: access.Owner, Workspace: "Humas Makassar", Lang: "en", Timezone: "Asia/Makassar"})
