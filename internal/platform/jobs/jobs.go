@@ -122,7 +122,9 @@ func (q *Queue) Periodic(interval time.Duration, args river.JobArgs) {
 		func() (river.JobArgs, *river.InsertOpts) {
 			return args, &river.InsertOpts{Queue: QueuePeriodic}
 		},
-		&river.PeriodicJobOpts{RunOnStart: true},
+		// The first run waits one interval: a restart (or a test starting the app) does not
+		// repeat the work of the interval in progress.
+		&river.PeriodicJobOpts{RunOnStart: false},
 	))
 }
 
