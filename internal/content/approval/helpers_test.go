@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"html"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,20 +14,15 @@ import (
 	"time"
 
 	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
-	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/notify"
 	"warta.dev/warta/internal/platform/db"
-	"warta.dev/warta/internal/platform/db/dbtest"
-	"warta.dev/warta/internal/platform/i18n"
-	"warta.dev/warta/internal/platform/i18n/catalog"
-	"warta.dev/warta/internal/platform/jobs"
 	"warta.dev/warta/internal/platform/mail"
-	"warta.dev/warta/internal/platform/web"
 )
 
 // site is the part of Warta approvals need, on loopback: accounts and sessions from auth, the
@@ -48,73 +41,16 @@ type site struct {
 	owner   int64
 }
 
-const (
-	pw      = "kopi-tubruk-pahit"
-	baseURL = "https://warta.humas.example"
-)
+const pw = "kopi-tubruk-pahit"
 
-// members gives approvals the workspace's active members, as the app's adapter does.
-type members struct{ *auth.Service }
-
-func (m members) Members(ctx context.Context, wsID int64) ([]approval.Member, error) {
-	list, _, err := m.Service.Members(ctx, wsID)
-	var out []approval.Member
-	for _, x := range list {
-		if !x.Disabled {
-			out = append(out, approval.Member{UserID: x.UserID, Name: x.Name, Email: x.Email, Role: x.Role})
-		}
-	}
-	return out, err
-}
-
+// startSite runs the whole app, as it is wired, with a workspace and its owner.
 func startSite(t *testing.T, engine db.Dialect) *site {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t, engine, web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
-		campaign.Migrations, content.Migrations, approval.Migrations)
-	if err := jobs.Migrate(ctx, d); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	q, err := jobs.New(d, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mailer := mail.New(d, q, nil, "Warta <warta@humas.example>")
-	bundle, err := i18n.NewBundle(catalog.Common, auth.Catalog, notify.Catalog, channel.Catalog, content.Catalog, approval.Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := auth.NewService(d, mailer, bundle, baseURL, log)
-	center := notify.New(d, mailer, bundle, baseURL)
-	cs := content.NewService(d, nil, nil, nil, center)
-	st := &site{t: t, d: d, auth: as, content: cs, mailer: mailer, notify: center}
-	st.s = approval.NewService(d, cs, members{as}, center, mailer, bundle, baseURL, []byte("0123456789abcdef0123456789abcdef"))
-	cs.SetWorkflow(st.s)
-
-	sessions, _ := web.NewSessions(d, baseURL)
-	guard := auth.NewGuard(as, sessions)
-	nav := []web.NavItem{{Key: "nav.content", Path: "/content", Perm: access.ContentView, Children: []web.NavItem{
-		{Key: "nav.content.approvals", Path: "/approvals", Perm: access.ContentApprove}}}}
-	rd, err := web.NewRenderer(sessions, nav, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := web.NewServer(guard, sessions, bundle, rd, log)
-	authPages, err := auth.NewHandlers(as, guard, srv, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := approval.NewHandlers(st.s, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Handle(authPages.Routes()...)
-	srv.Handle(h.Routes()...)
-	srv.Handle(h.APIRoutes()...)
-	hs := httptest.NewServer(srv.Mux())
-	t.Cleanup(hs.Close)
-	st.url = hs.URL
+	env := apptest.Start(t, engine)
+	a := env.App
+	st := &site{t: t, d: a.DB, url: env.URL, auth: a.Auth, content: a.Content, s: a.Approvals, mailer: a.Mailer, notify: a.Notify}
+	as := a.Auth
 	u, ws, err := as.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Name: "Oka Pemilik", Password: pw,
 		Role: access.Owner, Workspace: "Humas Kota", Lang: "en", Timezone: "Asia/Jakarta"})
 	if err != nil {

@@ -114,7 +114,7 @@ func TestApprovalAPI(t *testing.T) {
 		}
 		first := items[0].(map[string]any)
 		if first["title"] != "Posko banjir" || first["version"] != float64(1) || fmt.Sprint(first["channels"]) != "[bluesky x]" ||
-			first["submitted_by"] != "Eka Editor" || first["link"] != baseURL+st.path(fmt.Sprintf("/approvals/%d", it.ID)) {
+			first["submitted_by"] != "Eka Editor" || first["link"] != st.url+st.path(fmt.Sprintf("/approvals/%d", it.ID)) {
 			t.Errorf("waiting item: %v", first)
 		}
 		path := fmt.Sprintf("/api/v1/approvals/%d/decision", it.ID)
@@ -176,7 +176,7 @@ func TestReviewLinks(t *testing.T) {
 		r = ed.post(links, url.Values{"name": {"Dr. Sari"}, "email": {"Sari@Kampus.example"}, "days": {"5"}, "lang": {"id"}})
 		mustSee(t, "links", ed.follow(r), "The review link was sent.", "Dr. Sari", "sari@kampus.example", "Not opened yet", "Active")
 		m := st.mails("sari@kampus.example")
-		if len(m) != 1 || m[0].Subject != "Eka Editor meminta Anda meninjau “Siaran pers banjir”" || !strings.Contains(m[0].Text, baseURL+"/review/") {
+		if len(m) != 1 || m[0].Subject != "Eka Editor meminta Anda meninjau “Siaran pers banjir”" || !strings.Contains(m[0].Text, st.url+"/review/") {
 			t.Fatalf("link mail: %+v", m)
 		}
 		link := reviewPath.FindString(m[0].Text)

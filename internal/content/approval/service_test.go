@@ -265,7 +265,7 @@ func TestDigest(t *testing.T) {
 		}
 		d := m[0]
 		if d.Subject != "2 konten menunggu persetujuan Anda di Humas Kota" || !strings.Contains(d.Text, "Posko banjir") ||
-			!strings.Contains(d.Text, "Jadwal layanan KTP") || !strings.Contains(d.Text, baseURL+"/w/"+st.ws.Slug+"/approvals") {
+			!strings.Contains(d.Text, "Jadwal layanan KTP") || !strings.Contains(d.Text, st.url+"/w/"+st.ws.Slug+"/approvals") {
 			t.Errorf("digest: %s\n%s", d.Subject, d.Text)
 		}
 		// The owner may approve but the step names the approver role: no digest for the owner.
