@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"html/template"
+	"net/url"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -17,6 +18,13 @@ var (
 		p := bluemonday.UGCPolicy()
 		p.RequireNoReferrerOnLinks(true)
 		p.AddTargetBlankToFullyQualifiedLinks(true)
+		// Images only from this site: a picture from elsewhere would tell its owner who read the
+		// item, and when (a tracking pixel on a review page).
+		p.RewriteSrc(func(u *url.URL) {
+			if u.Scheme != "" || u.Host != "" {
+				*u = url.URL{} // an empty src loads nothing
+			}
+		})
 		return p
 	}()
 )

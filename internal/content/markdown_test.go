@@ -24,6 +24,9 @@ func TestRenderIsSafe(t *testing.T) {
 			}
 		}
 	}
+	if out := string(Render("![pixel](https://track.example/p.gif) ![foto](/w/humas/media/3/file)")); strings.Contains(out, "track.example") || !strings.Contains(out, `src="/w/humas/media/3/file"`) {
+		t.Errorf("images: %s", out)
+	}
 	out := string(Render("**Posko banjir** dibuka. [Info](https://sukamaju.example/banjir)\n\n- Balai Kota\n- GOR"))
 	for _, want := range []string{"<strong>Posko banjir</strong>", `href="https://sukamaju.example/banjir"`, `rel="nofollow noreferrer noopener"`, "<li>GOR</li>"} {
 		if !strings.Contains(out, want) {

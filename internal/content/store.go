@@ -117,7 +117,8 @@ func listItems(ctx context.Context, c db.Conn, wsID int64, f Filter) ([]Item, in
 		where += ` AND i.campaign_id = ?`
 		args = append(args, f.CampaignID)
 	}
-	if f.Label != "" {
+	if f.Label != "" && !strings.ContainsAny(f.Label, "%_,") {
+		// Labels hold no commas; % and _ would be wildcards, and no label is made of them.
 		where += ` AND i.labels LIKE ?`
 		args = append(args, "%,"+f.Label+",%")
 	}
