@@ -148,11 +148,7 @@ func TestEveryRouteDeclaresAndEnforcesItsPermission(t *testing.T) {
 
 func signIn(t *testing.T, env *apptest.Env, email, password string) *apptest.Browser {
 	t.Helper()
-	b := env.Browser()
-	if r := b.Post("/login", url.Values{"email": {email}, "password": {password}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %d %s", email, r.Status, apptest.Excerpt(r.Body))
-	}
-	return b
+	return env.SignIn(email, password)
 }
 
 func call(b *apptest.Browser, method, path string) apptest.Response {

@@ -89,6 +89,16 @@ func (e *Env) Browser() *Browser {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// SignIn returns a browser signed in as the user, failing the test when sign-in fails.
+func (e *Env) SignIn(email, password string) *Browser {
+	e.t.Helper()
+	b := e.Browser()
+	if r := b.Post("/login", url.Values{"email": {email}, "password": {password}}); r.Status != http.StatusSeeOther {
+		e.t.Fatalf("sign in %s: %d %s", email, r.Status, Excerpt(r.Body))
+	}
+	return b
+}
+
 // Response is a read response.
 type Response struct {
 	Status   int

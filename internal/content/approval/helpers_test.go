@@ -2,12 +2,7 @@ package approval_test
 
 import (
 	"context"
-	"encoding/json"
 	"html"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,6 +25,7 @@ import (
 // table (the queue is not started, so every message stays there to be read).
 type site struct {
 	t       *testing.T
+	env     *apptest.Env
 	d       *db.DB
 	url     string
 	auth    *auth.Service
@@ -49,7 +45,7 @@ func startSite(t *testing.T, engine db.Dialect) *site {
 	ctx := context.Background()
 	env := apptest.Start(t, engine)
 	a := env.App
-	st := &site{t: t, d: a.DB, url: env.URL, auth: a.Auth, content: a.Content, s: a.Approvals, mailer: a.Mailer, notify: a.Notify}
+	st := &site{t: t, env: env, d: a.DB, url: env.URL, auth: a.Auth, content: a.Content, s: a.Approvals, mailer: a.Mailer, notify: a.Notify}
 	as := a.Auth
 	u, ws, err := as.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Name: "Oka Pemilik", Password: pw,
 		Role: access.Owner, Workspace: "Humas Kota", Lang: "en", Timezone: "Asia/Jakarta"})
@@ -168,63 +164,19 @@ func (st *site) audit(action string) []audit.Entry {
 	return list
 }
 
-type browser struct {
-	st   *site
-	c    *http.Client
-	lang string
-}
+type (
+	browser = apptest.Browser
+	page    = apptest.Response
+)
 
-type page struct {
-	status   int
-	body     string
-	location string
-}
-
-// visitor is a browser with no account.
+// visitor is a browser with no account, in a language.
 func (st *site) visitor(lang string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{st: st, lang: lang, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	b := st.visitor("en")
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
+	b := st.env.Browser()
+	b.Lang = lang
 	return b
 }
 
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	req.Header.Set("Accept-Language", b.lang)
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location")}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) follow(p page) page {
-	b.st.t.Helper()
-	if p.status != http.StatusSeeOther {
-		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
-	}
-	return b.get(p.location)
-}
+func (st *site) signIn(email string) *browser { return st.env.SignIn(email, pw) }
 
 var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
 
@@ -238,34 +190,14 @@ func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
 func mustSee(t *testing.T, what string, p page, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
+		if !strings.Contains(p.Body, w) && !strings.Contains(text(p.Body), w) {
+			t.Errorf("%s (%d) does not show %q:\n%s", what, p.Status, w, text(p.Body))
 		}
 	}
 }
 
 func (st *site) api(method, path, token string, body any) (int, map[string]any) {
-	st.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = strings.NewReader(string(raw))
-	}
-	req, _ := http.NewRequest(method, st.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept-Language", "en")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(res.Body)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		st.t.Fatalf("%s %s: not JSON (%d): %s", method, path, res.StatusCode, raw)
-	}
-	return res.StatusCode, out
+	return st.env.API(method, path, token, body)
 }
 
 var wib, _ = time.LoadLocation("Asia/Jakarta")

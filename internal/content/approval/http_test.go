@@ -29,60 +29,60 @@ func TestApprovalPages(t *testing.T) {
 		st.member("viewer@humas.example", "Vina Viewer", access.Viewer, "en")
 		owner := st.signIn("owner@humas.example")
 
-		r := owner.get(st.path("/settings/approvals"))
+		r := owner.Get(st.path("/settings/approvals"))
 		mustSee(t, "settings", r, "How this workspace approves content", "Optional", `value="optional" checked`, "Ayu Approver")
-		r = owner.post(st.path("/settings/approvals"), url.Values{"mode": {"multi_step"},
+		r = owner.Post(st.path("/settings/approvals"), url.Values{"mode": {"multi_step"},
 			"step1_name": {""}, "step1_who": {""}, "step1_rule": {"any"},
 			"step2_name": {"Biro Hukum"}, "step2_who": {"people"}, "step2_rule": {"all"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad settings: %d %s", r.status, text(r.body))
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad settings: %d %s", r.Status, text(r.Body))
 		}
 		mustSee(t, "bad settings", r, "Multi-step approval needs at least two steps.", "Tick at least one person, or choose other approvers.",
 			`value="Biro Hukum"`, `value="multi_step" checked`)
-		r = owner.post(st.path("/settings/approvals"), url.Values{"mode": {"multi_step"},
+		r = owner.Post(st.path("/settings/approvals"), url.Values{"mode": {"multi_step"},
 			"step1_name": {"Biro Hukum"}, "step1_who": {"people"}, "step1_users": {fmt.Sprint(approver)}, "step1_rule": {"all"},
 			"step2_name": {"Pimpinan"}, "step2_who": {"role:owner"}, "step2_rule": {"any"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("settings: %d %s", r.status, text(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("settings: %d %s", r.Status, text(r.Body))
 		}
 		set, _ := st.s.Settings(context.Background(), st.ws.ID)
 		if set.Mode != approval.MultiStep || len(set.Steps) != 2 || set.Steps[0].Users[0] != approver || set.Steps[1].Role != access.Owner {
 			t.Fatalf("saved settings: %+v", set)
 		}
-		mustSee(t, "saved settings", owner.follow(r), "Saved.", `value="Pimpinan"`)
+		mustSee(t, "saved settings", owner.Follow(r), "Saved.", `value="Pimpinan"`)
 
 		it := st.write(st.ws.ID, editor, "Posko banjir")
 		st.submit(st.ws.ID, editor, it.ID)
 		ayu := st.signIn("ayu@humas.example")
-		r = ayu.get(st.path("/approvals"))
+		r = ayu.Get(st.path("/approvals"))
 		mustSee(t, "queue", r, "Waiting for me", "Posko banjir", "Bluesky, X", "Eka Editor", "Step 1 of 2: Biro Hukum")
 		item := st.path(fmt.Sprintf("/approvals/%d", it.ID))
-		r = ayu.get(item)
+		r = ayu.Get(item)
 		mustSee(t, "approval page", r, "Posko banjir dibuka di Balai Kota.", "Posko banjir dibuka 🙏", "Bluesky",
 			"No version of this item has been approved before", "All of them approve", `name="decision" value="approve"`)
-		r = ayu.post(item+"/decision", url.Values{"decision": {"reject"}, "note": {""}, "version": {fmt.Sprint(it.Version)}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("reject without a note: %d", r.status)
+		r = ayu.Post(item+"/decision", url.Values{"decision": {"reject"}, "note": {""}, "version": {fmt.Sprint(it.Version)}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("reject without a note: %d", r.Status)
 		}
 		mustSee(t, "reject without a note", r, "Say what needs to change, so the author can fix it.")
-		r = ayu.post(item+"/decision", url.Values{"decision": {"approve"}, "note": {"Aman secara hukum."}, "version": {fmt.Sprint(it.Version)}})
-		mustSee(t, "after approving", ayu.follow(r), "Approved. The approvers of the next step have been told.", "Nothing waits for your approval.")
-		r = owner.get(st.path("/approvals"))
+		r = ayu.Post(item+"/decision", url.Values{"decision": {"approve"}, "note": {"Aman secara hukum."}, "version": {fmt.Sprint(it.Version)}})
+		mustSee(t, "after approving", ayu.Follow(r), "Approved. The approvers of the next step have been told.", "Nothing waits for your approval.")
+		r = owner.Get(st.path("/approvals"))
 		mustSee(t, "owner's queue", r, "Posko banjir", "Step 2 of 2: Pimpinan")
-		r = owner.get(item)
+		r = owner.Get(item)
 		mustSee(t, "history", r, "Ayu Approver", "Aman secara hukum.")
 
 		vina := st.signIn("viewer@humas.example")
 		for _, p := range []string{st.path("/approvals"), item, st.path("/settings/approvals"), st.path(fmt.Sprintf("/content/%d/review-links", it.ID))} {
-			if r := vina.get(p); r.status != http.StatusForbidden {
-				t.Errorf("viewer GET %s: %d", p, r.status)
+			if r := vina.Get(p); r.Status != http.StatusForbidden {
+				t.Errorf("viewer GET %s: %d", p, r.Status)
 			}
 		}
-		if r := vina.post(item+"/decision", url.Values{"decision": {"approve"}}); r.status != http.StatusForbidden {
-			t.Errorf("viewer decides: %d", r.status)
+		if r := vina.Post(item+"/decision", url.Values{"decision": {"approve"}}); r.Status != http.StatusForbidden {
+			t.Errorf("viewer decides: %d", r.Status)
 		}
-		if r := ayu.get(st.path("/settings/approvals")); r.status != http.StatusForbidden {
-			t.Errorf("an approver reaches the settings: %d", r.status)
+		if r := ayu.Get(st.path("/settings/approvals")); r.Status != http.StatusForbidden {
+			t.Errorf("an approver reaches the settings: %d", r.Status)
 		}
 	})
 }
@@ -168,13 +168,13 @@ func TestReviewLinks(t *testing.T) {
 		ed := st.signIn("editor@humas.example")
 		links := st.path(fmt.Sprintf("/content/%d/review-links", it.ID))
 
-		r := ed.post(links, url.Values{"name": {"Dr. Sari"}, "email": {"sari@kampus"}, "days": {"90"}, "lang": {"id"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad link: %d", r.status)
+		r := ed.Post(links, url.Values{"name": {"Dr. Sari"}, "email": {"sari@kampus"}, "days": {"90"}, "lang": {"id"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad link: %d", r.Status)
 		}
 		mustSee(t, "bad link", r, "Enter an email address such as ani@example.id.", "Choose from 1 to 30 days.", `value="Dr. Sari"`, `value="sari@kampus"`)
-		r = ed.post(links, url.Values{"name": {"Dr. Sari"}, "email": {"Sari@Kampus.example"}, "days": {"5"}, "lang": {"id"}})
-		mustSee(t, "links", ed.follow(r), "The review link was sent.", "Dr. Sari", "sari@kampus.example", "Not opened yet", "Active")
+		r = ed.Post(links, url.Values{"name": {"Dr. Sari"}, "email": {"Sari@Kampus.example"}, "days": {"5"}, "lang": {"id"}})
+		mustSee(t, "links", ed.Follow(r), "The review link was sent.", "Dr. Sari", "sari@kampus.example", "Not opened yet", "Active")
 		m := st.mails("sari@kampus.example")
 		if len(m) != 1 || m[0].Subject != "Eka Editor meminta Anda meninjau “Siaran pers banjir”" || !strings.Contains(m[0].Text, st.url+"/review/") {
 			t.Fatalf("link mail: %+v", m)
@@ -185,19 +185,19 @@ func TestReviewLinks(t *testing.T) {
 		}
 
 		sari := st.visitor("id")
-		r = sari.get(link)
+		r = sari.Get(link)
 		mustSee(t, "review page", r, "Siaran pers banjir", "Posko banjir dibuka di Balai Kota.", "Bluesky", "sebagai Dr. Sari (sari@kampus.example)", "Setujui")
-		if strings.Contains(r.body, "Konten lain") {
+		if strings.Contains(r.Body, "Konten lain") {
 			t.Error("the review page shows another item")
 		}
-		sari.get(link)
+		sari.Get(link)
 		if e := st.audit("approval.link_opened"); len(e) != 1 || e[0].Actor != "Dr. Sari <sari@kampus.example>" {
 			t.Errorf("opening is recorded once: %+v", e)
 		}
-		r = sari.post(link+"/comments", url.Values{"comment_name": {"Dr. Sari"}, "comment_email": {"sari@kampus.example"}, "body": {""}})
+		r = sari.Post(link+"/comments", url.Values{"comment_name": {"Dr. Sari"}, "comment_email": {"sari@kampus.example"}, "body": {""}})
 		mustSee(t, "empty comment", r, "Kolom ini wajib diisi.", "sebagai Dr. Sari")
-		r = sari.post(link+"/comments", url.Values{"comment_name": {"Dr. Sari"}, "comment_email": {"sari@kampus.example"}, "body": {"Mohon sebut nomor darurat."}})
-		mustSee(t, "after commenting", sari.follow(r), "Mohon sebut nomor darurat.")
+		r = sari.Post(link+"/comments", url.Values{"comment_name": {"Dr. Sari"}, "comment_email": {"sari@kampus.example"}, "body": {"Mohon sebut nomor darurat."}})
+		mustSee(t, "after commenting", sari.Follow(r), "Mohon sebut nomor darurat.")
 		if e := st.audit("content.commented"); len(e) != 1 || e[0].Actor != "sari@kampus.example" {
 			t.Errorf("the comment in the audit log: %+v", e)
 		}
@@ -207,9 +207,9 @@ func TestReviewLinks(t *testing.T) {
 
 		// The form for this item cannot reach another: the version of another item is just wrong here.
 		// A name typed into the form changes nothing: the decision is the link's addressee's.
-		r = sari.post(link+"/decision", url.Values{"name": {"Sari W."}, "email": {"sari.w@kampus.example"}, "decision": {"approve"},
+		r = sari.Post(link+"/decision", url.Values{"name": {"Sari W."}, "email": {"sari.w@kampus.example"}, "decision": {"approve"},
 			"version": {fmt.Sprint(it.Version)}, "item": {fmt.Sprint(other.ID)}})
-		mustSee(t, "after approving", sari.follow(r), "Terima kasih. Persetujuan Anda sudah tercatat.", "Versi 1 adalah versi yang disetujui.", "Saat ini tidak ada yang menunggu keputusan untuk konten ini.")
+		mustSee(t, "after approving", sari.Follow(r), "Terima kasih. Persetujuan Anda sudah tercatat.", "Versi 1 adalah versi yang disetujui.", "Saat ini tidak ada yang menunggu keputusan untuk konten ini.")
 		if st.status(st.ws.ID, it.ID) != content.Approved || st.status(st.ws.ID, other.ID) != content.InReview {
 			t.Fatalf("after the reviewer's approval: %s and %s", st.status(st.ws.ID, it.ID), st.status(st.ws.ID, other.ID))
 		}
@@ -226,21 +226,21 @@ func TestReviewLinks(t *testing.T) {
 			st.ws.ID, other.ID, 0, true, ""); !errors.Is(err, approval.ErrLinkUnknown) {
 			t.Errorf("a link used on another item: %v", err)
 		}
-		if r := sari.get(link[:len(link)-3] + "abc"); r.status != http.StatusNotFound {
-			t.Errorf("a link with a wrong signature: %d", r.status)
+		if r := sari.Get(link[:len(link)-3] + "abc"); r.Status != http.StatusNotFound {
+			t.Errorf("a link with a wrong signature: %d", r.Status)
 		}
 
 		// Expired: the visitor reads why, in their language.
 		if _, err := st.d.Exec(ctx, `UPDATE review_links SET expires_at = ? WHERE id = ?`, l.CreatedAt.Add(-1), l.ID); err != nil {
 			t.Fatal(err)
 		}
-		r = sari.get(link)
-		if r.status != http.StatusGone {
-			t.Fatalf("expired link: %d", r.status)
+		r = sari.Get(link)
+		if r.Status != http.StatusGone {
+			t.Fatalf("expired link: %d", r.Status)
 		}
 		mustSee(t, "expired link", r, "Masa berlaku tautan tinjauan ini sudah habis.")
-		mustSee(t, "expired link in English", st.visitor("en").get(link), "This review link has expired.")
-		mustSee(t, "links after expiry", ed.get(links), "Expired")
+		mustSee(t, "expired link in English", st.visitor("en").Get(link), "This review link has expired.")
+		mustSee(t, "links after expiry", ed.Get(links), "Expired")
 
 		// Revoked: the editor withdraws a second link; it stops at once, for reading and deciding.
 		if _, err := st.s.CreateLink(ctx, actor(editor, "editor@humas.example"), st.ws.ID, other.ID, approval.LinkInput{Name: "Pak Budi", Email: "budi@mitra.example", Lang: "en", Days: 3}); err != nil {
@@ -248,18 +248,18 @@ func TestReviewLinks(t *testing.T) {
 		}
 		link2 := reviewPath.FindString(st.mails("budi@mitra.example")[0].Text)
 		budi := st.visitor("en")
-		mustSee(t, "second link", budi.get(link2), "Konten lain")
+		mustSee(t, "second link", budi.Get(link2), "Konten lain")
 		list, _ := st.s.Links(ctx, st.ws.ID, other.ID)
-		r = ed.post(st.path(fmt.Sprintf("/content/%d/review-links/%d/revoke", other.ID, list[0].ID)), nil)
-		mustSee(t, "revoked", ed.follow(r), "The review link no longer works.", "Revoked")
-		r = budi.get(link2)
-		if r.status != http.StatusGone {
-			t.Fatalf("revoked link: %d", r.status)
+		r = ed.Post(st.path(fmt.Sprintf("/content/%d/review-links/%d/revoke", other.ID, list[0].ID)), nil)
+		mustSee(t, "revoked", ed.Follow(r), "The review link no longer works.", "Revoked")
+		r = budi.Get(link2)
+		if r.Status != http.StatusGone {
+			t.Fatalf("revoked link: %d", r.Status)
 		}
 		mustSee(t, "revoked link", r, "This review link was withdrawn by the person who sent it.")
-		mustSee(t, "revoked link in Indonesian", st.visitor("id").get(link2), "Tautan tinjauan ini sudah dicabut oleh pengirimnya.")
-		if r := budi.post(link2+"/decision", url.Values{"name": {"Budi"}, "email": {"budi@mitra.example"}, "decision": {"approve"}}); r.status != http.StatusGone {
-			t.Errorf("deciding through a revoked link: %d", r.status)
+		mustSee(t, "revoked link in Indonesian", st.visitor("id").Get(link2), "Tautan tinjauan ini sudah dicabut oleh pengirimnya.")
+		if r := budi.Post(link2+"/decision", url.Values{"name": {"Budi"}, "email": {"budi@mitra.example"}, "decision": {"approve"}}); r.Status != http.StatusGone {
+			t.Errorf("deciding through a revoked link: %d", r.Status)
 		}
 		if st.status(st.ws.ID, other.ID) != content.InReview {
 			t.Error("a revoked link approved the item")

@@ -2,12 +2,7 @@ package calendar_test
 
 import (
 	"context"
-	"encoding/json"
 	"html"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,6 +25,7 @@ import (
 // Workspace ws is in WITA, ws2 in WIB.
 type site struct {
 	t         *testing.T
+	env       *apptest.Env
 	d         *db.DB
 	url       string
 	auth      *auth.Service
@@ -53,7 +49,7 @@ func startSite(t *testing.T, engine db.Dialect) *site {
 	ctx := context.Background()
 	env := apptest.Start(t, engine)
 	a := env.App
-	st := &site{t: t, d: a.DB, url: env.URL, auth: a.Auth, items: a.Content, campaigns: a.Campaigns, cal: a.Calendar}
+	st := &site{t: t, env: env, d: a.DB, url: env.URL, auth: a.Auth, items: a.Content, campaigns: a.Campaigns, cal: a.Calendar}
 
 	u, ws, err := st.auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@makassar.example", Name: "Andi Makassar", Password: pw,
 		Role: access.Owner, Workspace: "Humas Makassar", Lang: "en", Timezone: "Asia/Makassar"})
@@ -109,58 +105,12 @@ func (st *site) at(wsID, id int64, status content.Status, t time.Time) {
 
 func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
 
-type browser struct {
-	st *site
-	c  *http.Client
-}
+type (
+	browser = apptest.Browser
+	page    = apptest.Response
+)
 
-type page struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{st: st, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
-	return b
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	req.Header.Set("Accept-Language", "en")
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) follow(p page) page {
-	b.st.t.Helper()
-	if p.status != http.StatusSeeOther {
-		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
-	}
-	return b.get(p.location)
-}
+func (st *site) signIn(email string) *browser { return st.env.SignIn(email, pw) }
 
 var tags = regexp.MustCompile(`(?s)<head>.*</head>|<script.*?</script>|<[^>]+>`)
 
@@ -172,8 +122,8 @@ func text(body string) string {
 func mustSee(t *testing.T, what string, p page, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
+		if !strings.Contains(p.Body, w) && !strings.Contains(text(p.Body), w) {
+			t.Errorf("%s (%d) does not show %q:\n%s", what, p.Status, w, text(p.Body))
 		}
 	}
 }
@@ -192,20 +142,7 @@ func cell(body, date string) string {
 }
 
 func (st *site) api(path, token string) (int, map[string]any) {
-	st.t.Helper()
-	req, _ := http.NewRequest("GET", st.url+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(res.Body)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		st.t.Fatalf("GET %s: not JSON (%d): %s", path, res.StatusCode, raw)
-	}
-	return res.StatusCode, out
+	return st.env.API("GET", path, token, nil)
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }

@@ -37,58 +37,58 @@ func TestMonthWeekAndListPages(t *testing.T) {
 		st.at(st.ws2.ID, jkt, content.Scheduled, time.Date(2026, 12, 2, 0, 30, 0, 0, wib))
 
 		owner := st.signIn("owner@makassar.example")
-		r := owner.get(st.path("/calendar?date=2026-12-01"))
-		if r.status != http.StatusOK {
-			t.Fatalf("month: %d %s", r.status, text(r.body))
+		r := owner.Get(st.path("/calendar?date=2026-12-01"))
+		if r.Status != http.StatusOK {
+			t.Fatalf("month: %d %s", r.Status, text(r.Body))
 		}
 		mustSee(t, "month", r, "Calendar: December 2026", "Times are in WITA (Asia/Makassar)", "Monday", "Sunday",
 			`data-utc="2026-12-01T15:30:00Z"`, `data-entry="content:`+itoa(late)+`"`, `<script src="/static/calendar.js" defer>`)
-		if c := cell(r.body, "2026-12-01"); !strings.Contains(c, "23:30 WITA Larut malam") || strings.Contains(c, "Lewat") {
+		if c := cell(r.Body, "2026-12-01"); !strings.Contains(c, "23:30 WITA Larut malam") || strings.Contains(c, "Lewat") {
 			t.Errorf("1 December in WITA shows %q", c)
 		}
-		if c := cell(r.body, "2026-12-02"); !strings.Contains(c, "00:30 WITA Lewat tengah malam") || strings.Contains(c, "Larut") {
+		if c := cell(r.Body, "2026-12-02"); !strings.Contains(c, "00:30 WITA Lewat tengah malam") || strings.Contains(c, "Larut") {
 			t.Errorf("2 December in WITA shows %q", c)
 		}
-		if strings.Contains(r.body, "Dini hari Jakarta") {
+		if strings.Contains(r.Body, "Dini hari Jakarta") {
 			t.Error("the WITA workspace shows the WIB workspace's item")
 		}
 
 		other := st.signIn("owner@jakarta.example")
-		r = other.get("/w/" + st.ws2.Slug + "/calendar?date=2026-12-01")
-		if c := cell(r.body, "2026-12-02"); !strings.Contains(c, "00:30 WIB Dini hari Jakarta") {
+		r = other.Get("/w/" + st.ws2.Slug + "/calendar?date=2026-12-01")
+		if c := cell(r.Body, "2026-12-02"); !strings.Contains(c, "00:30 WIB Dini hari Jakarta") {
 			t.Errorf("2 December in WIB shows %q", c)
 		}
-		if c := cell(r.body, "2026-12-01"); strings.Contains(c, "Dini hari") || strings.Contains(r.body, "Larut malam") {
+		if c := cell(r.Body, "2026-12-01"); strings.Contains(c, "Dini hari") || strings.Contains(r.Body, "Larut malam") {
 			t.Errorf("the WIB calendar: 1 December shows %q, or the other workspace's item", c)
 		}
-		if r := other.get(st.path("/calendar")); r.status != http.StatusNotFound {
-			t.Errorf("another workspace's calendar: %d", r.status)
+		if r := other.Get(st.path("/calendar")); r.Status != http.StatusNotFound {
+			t.Errorf("another workspace's calendar: %d", r.Status)
 		}
 
 		// The week puts the late item in the 23:00 row of Tuesday; the list gives each day a heading.
-		r = owner.get(st.path("/calendar?view=week&date=2026-12-01"))
+		r = owner.Get(st.path("/calendar?view=week&date=2026-12-01"))
 		mustSee(t, "week", r, "Calendar: 30 Nov 2026 – 6 Dec 2026", "All day")
-		if !regexp.MustCompile(`<td data-date="2026-12-01" data-time="23:00">\s*<div class="cal-entry" id="entry-content-` + itoa(late) + `"`).MatchString(r.body) {
-			t.Errorf("the week does not put the late item at 23:00 on 1 December:\n%s", text(r.body))
+		if !regexp.MustCompile(`<td data-date="2026-12-01" data-time="23:00">\s*<div class="cal-entry" id="entry-content-` + itoa(late) + `"`).MatchString(r.Body) {
+			t.Errorf("the week does not put the late item at 23:00 on 1 December:\n%s", text(r.Body))
 		}
-		r = owner.get(st.path("/calendar?view=list&date=2026-12-01"))
+		r = owner.Get(st.path("/calendar?view=list&date=2026-12-01"))
 		mustSee(t, "list", r, "Tuesday 1 December 2026", "Wednesday 2 December 2026", "Larut malam", "Bluesky · Andi Makassar")
 
 		// An Indonesian reader gets Indonesian month and day names.
 		st.member("pembaca@makassar.example", "Dewi Pembaca", access.Viewer, "id")
 		viewer := st.signIn("pembaca@makassar.example")
-		r = viewer.get(st.path("/calendar?date=2026-12-01"))
+		r = viewer.Get(st.path("/calendar?date=2026-12-01"))
 		mustSee(t, "Indonesian month", r, "Kalender: Desember 2026", "Senin", "Minggu", "Waktu dalam WITA", "23.30 WITA")
-		r = viewer.get(st.path("/calendar?view=list&date=2026-12-01"))
+		r = viewer.Get(st.path("/calendar?view=list&date=2026-12-01"))
 		mustSee(t, "Indonesian list", r, "Selasa, 1 Desember 2026")
 
 		// Filters keep the view and date; an empty result says so.
-		r = owner.get(st.path("/calendar?date=2026-12-01&channel=bluesky"))
-		if strings.Contains(cell(r.body, "2026-12-01"), "Larut") || !strings.Contains(cell(r.body, "2026-12-02"), "Lewat") {
-			t.Errorf("bluesky filter: %s", text(r.body))
+		r = owner.Get(st.path("/calendar?date=2026-12-01&channel=bluesky"))
+		if strings.Contains(cell(r.Body, "2026-12-01"), "Larut") || !strings.Contains(cell(r.Body, "2026-12-02"), "Lewat") {
+			t.Errorf("bluesky filter: %s", text(r.Body))
 		}
 		mustSee(t, "filtered navigation", r, `href="?channel=bluesky&amp;date=2026-11-01&amp;view=month"`)
-		mustSee(t, "nothing matches", owner.get(st.path("/calendar?view=list&date=2026-12-01&channel=facebook")), "Nothing here matches the filters.")
+		mustSee(t, "nothing matches", owner.Get(st.path("/calendar?view=list&date=2026-12-01&channel=facebook")), "Nothing here matches the filters.")
 	})
 }
 
@@ -112,15 +112,15 @@ func TestMoveFromTheCalendar(t *testing.T) {
 		entry := "content:" + itoa(id)
 		back := url.Values{"view": {"list"}, "date": {date}}.Encode()
 
-		r := ed.get(st.path("/calendar?" + back))
+		r := ed.Get(st.path("/calendar?" + back))
 		mustSee(t, "movable entry", r, `data-entry="`+entry+`" draggable="true"`, `name="at" value="`+first.Format("2006-01-02T15:04")+`"`, `data-date="`+date+`"`)
 
 		to := first.AddDate(0, 0, 2).Add(5*time.Hour + 30*time.Minute)
-		r = ed.post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {to.Format("2006-01-02T15:04")}, "back": {back}})
-		if r.status != http.StatusSeeOther || r.location != st.path("/calendar?"+back) {
-			t.Fatalf("move: %d %q %s", r.status, r.location, text(r.body))
+		r = ed.Post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {to.Format("2006-01-02T15:04")}, "back": {back}})
+		if r.Status != http.StatusSeeOther || r.Location != st.path("/calendar?"+back) {
+			t.Fatalf("move: %d %q %s", r.Status, r.Location, text(r.Body))
 		}
-		mustSee(t, "after the move", ed.follow(r), "Moved to "+to.Format("Monday 2 January 2006")+", 14:30 WITA.")
+		mustSee(t, "after the move", ed.Follow(r), "Moved to "+to.Format("Monday 2 January 2006")+", 14:30 WITA.")
 		if it, _ := st.items.Get(ctx, st.ws.ID, id); it.ScheduledAt == nil || !it.ScheduledAt.Equal(to) || it.Status != content.Scheduled {
 			t.Fatalf("after the move the item is %+v", it)
 		}
@@ -130,16 +130,16 @@ func TestMoveFromTheCalendar(t *testing.T) {
 		}
 
 		// A time in the past: content refuses, the page says why beside the field and keeps the typing.
-		r = ed.post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {"2020-01-02T10:00"}, "back": {back}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("move into the past: %d", r.status)
+		r = ed.Post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {"2020-01-02T10:00"}, "back": {back}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("move into the past: %d", r.Status)
 		}
 		mustSee(t, "refused move", r, "That time has already passed. Choose a time in the future.", `value="2020-01-02T10:00"`,
 			`aria-invalid="true" aria-describedby="e-at-content-`+itoa(id)+`"`, `<details class="cal-move" open>`)
 		if it, _ := st.items.Get(ctx, st.ws.ID, id); !it.ScheduledAt.Equal(to) {
 			t.Errorf("a refused move changed the time to %s", it.ScheduledAt)
 		}
-		r = ed.post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {"besok pagi"}, "back": {back}})
+		r = ed.Post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {"besok pagi"}, "back": {back}})
 		mustSee(t, "unreadable time", r, "Enter a date and time such as 2026-12-03 10:00.", `value="besok pagi"`)
 
 		// A campaign's dates move on the campaign's page.
@@ -148,28 +148,28 @@ func TestMoveFromTheCalendar(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r = ed.post(st.path("/calendar/move"), url.Values{"entry": {"campaign:" + itoa(c.ID) + ":start"}, "at": {to.Format("2006-01-02T15:04")}, "back": {back}})
-		if r.status != http.StatusUnprocessableEntity || strings.Contains(r.body, `data-entry="campaign:`+itoa(c.ID)+`:start" draggable`) {
-			t.Errorf("moving a milestone: %d", r.status)
+		r = ed.Post(st.path("/calendar/move"), url.Values{"entry": {"campaign:" + itoa(c.ID) + ":start"}, "at": {to.Format("2006-01-02T15:04")}, "back": {back}})
+		if r.Status != http.StatusUnprocessableEntity || strings.Contains(r.Body, `data-entry="campaign:`+itoa(c.ID)+`:start" draggable`) {
+			t.Errorf("moving a milestone: %d", r.Status)
 		}
 		mustSee(t, "milestone", r, "HUT Kota starts", "This date cannot be moved from the calendar. Change it on its own page.")
 
 		// Another workspace cannot move this one's item through its own calendar.
 		jkt := st.signIn("owner@jakarta.example")
-		if r := jkt.post("/w/"+st.ws2.Slug+"/calendar/move", url.Values{"entry": {entry}, "at": {first.Format("2006-01-02T15:04")}}); r.status != http.StatusNotFound {
-			t.Errorf("moving another workspace's item: %d", r.status)
+		if r := jkt.Post("/w/"+st.ws2.Slug+"/calendar/move", url.Values{"entry": {entry}, "at": {first.Format("2006-01-02T15:04")}}); r.Status != http.StatusNotFound {
+			t.Errorf("moving another workspace's item: %d", r.Status)
 		}
 
 		// A viewer sees the entry but no way to move it.
 		st.member("pembaca@makassar.example", "Dewi Pembaca", access.Viewer, "en")
 		v := st.signIn("pembaca@makassar.example")
-		r = v.get(st.path("/calendar?" + url.Values{"view": {"list"}, "date": {to.Format("2006-01-02")}}.Encode()))
+		r = v.Get(st.path("/calendar?" + url.Values{"view": {"list"}, "date": {to.Format("2006-01-02")}}.Encode()))
 		mustSee(t, "viewer", r, "Siaran pers HUT kota")
-		if strings.Contains(r.body, "draggable") || strings.Contains(r.body, "/calendar/move") {
+		if strings.Contains(r.Body, "draggable") || strings.Contains(r.Body, "/calendar/move") {
 			t.Error("a viewer is offered to move entries")
 		}
-		if r := v.post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {first.Format("2006-01-02T15:04")}}); r.status != http.StatusForbidden {
-			t.Errorf("a viewer moving: %d", r.status)
+		if r := v.Post(st.path("/calendar/move"), url.Values{"entry": {entry}, "at": {first.Format("2006-01-02T15:04")}}); r.Status != http.StatusForbidden {
+			t.Errorf("a viewer moving: %d", r.Status)
 		}
 		if it, _ := st.items.Get(ctx, st.ws.ID, id); !it.ScheduledAt.Equal(to) {
 			t.Errorf("the item moved to %s", it.ScheduledAt)
@@ -205,13 +205,13 @@ func TestICalendarFeed(t *testing.T) {
 		st.at(st.ws2.ID, secret, content.Scheduled, now.Add(5*24*time.Hour))
 
 		owner := st.signIn("owner@makassar.example")
-		mustSee(t, "feed page", owner.get(st.path("/calendar/feed")), "You have no feed yet.", "Create my feed address")
-		r := owner.post(st.path("/calendar/feed"), nil)
-		feedURL := regexp.MustCompile(`http://[^<"\s]+/calendar/wcal_[a-z0-9]+\.ics`).FindString(r.body)
-		if r.status != http.StatusOK || feedURL == "" || r.header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("making the feed: %d %q %s", r.status, feedURL, text(r.body))
+		mustSee(t, "feed page", owner.Get(st.path("/calendar/feed")), "You have no feed yet.", "Create my feed address")
+		r := owner.Post(st.path("/calendar/feed"), nil)
+		feedURL := regexp.MustCompile(`http://[^<"\s]+/calendar/wcal_[a-z0-9]+\.ics`).FindString(r.Body)
+		if r.Status != http.StatusOK || feedURL == "" || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("making the feed: %d %q %s", r.Status, feedURL, text(r.Body))
 		}
-		if again := owner.get(st.path("/calendar/feed")); strings.Contains(again.body, feedURL) || !strings.Contains(again.body, "Your feed has been on since") {
+		if again := owner.Get(st.path("/calendar/feed")); strings.Contains(again.Body, feedURL) || !strings.Contains(again.Body, "Your feed has been on since") {
 			t.Error("the feed address is shown a second time, or the feed is not shown as on")
 		}
 
@@ -263,8 +263,8 @@ func TestICalendarFeed(t *testing.T) {
 		}
 
 		// Resetting gives a new address and kills the old one; revoking kills the new one.
-		r = owner.post(st.path("/calendar/feed"), nil)
-		newURL := regexp.MustCompile(`http://[^<"\s]+/calendar/wcal_[a-z0-9]+\.ics`).FindString(r.body)
+		r = owner.Post(st.path("/calendar/feed"), nil)
+		newURL := regexp.MustCompile(`http://[^<"\s]+/calendar/wcal_[a-z0-9]+\.ics`).FindString(r.Body)
 		if newURL == "" || newURL == feedURL {
 			t.Fatalf("reset: %q", newURL)
 		}
@@ -274,7 +274,7 @@ func TestICalendarFeed(t *testing.T) {
 		if res, _ := fetch(t, newURL); res.StatusCode != http.StatusOK {
 			t.Errorf("the new address: %d", res.StatusCode)
 		}
-		r = owner.follow(owner.post(st.path("/calendar/feed/revoke"), nil))
+		r = owner.Follow(owner.Post(st.path("/calendar/feed/revoke"), nil))
 		mustSee(t, "revoked", r, "The feed is stopped.", "You have no feed yet.")
 		for _, u := range []string{newURL, st.url + "/calendar/wcal_nothere.ics", st.url + "/calendar/anything"} {
 			if res, _ := fetch(t, u); res.StatusCode != http.StatusNotFound {
