@@ -28,10 +28,10 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("say which: user create, user list, user set-password or user disable")
+	sub, args, err := subcommand(args, "user create, user list, user set-password or user disable")
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs, vals := flags("user "+sub, stderr)
 	email := fs.String("email", "", "the user's email address")
 	password := fs.String("password", "", "the password (at least 10 characters)")
@@ -88,18 +88,18 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return tw.Flush()
 	case "set-password":
-		u, err := a.Auth.UserByEmail(ctx, *email)
+		u, err := findUser(ctx, a, *email)
 		if err != nil {
-			return fmt.Errorf("no user with email %q", *email)
+			return err
 		}
 		if _, err := a.Auth.SetPassword(ctx, auth.CLI, u.ID, *password); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "Password of %s changed; their sessions were signed out.\n", u.Email)
 	case "disable":
-		u, err := a.Auth.UserByEmail(ctx, *email)
+		u, err := findUser(ctx, a, *email)
 		if err != nil {
-			return fmt.Errorf("no user with email %q", *email)
+			return err
 		}
 		if err := a.Auth.SetDisabled(ctx, auth.CLI, u.ID, !*enable); err != nil {
 			return err
@@ -116,10 +116,10 @@ func user(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("say which: token create or token revoke")
+	sub, args, err := subcommand(args, "token create or token revoke")
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs, vals := flags("token "+sub, stderr)
 	email := fs.String("email", "", "the user the token acts as")
 	workspace := fs.String("workspace", "", "workspace name or slug (default: the user's first)")
@@ -134,9 +134,9 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer a.Close()
 	switch sub {
 	case "create":
-		u, err := a.Auth.UserByEmail(ctx, *email)
+		u, err := findUser(ctx, a, *email)
 		if err != nil {
-			return fmt.Errorf("no user with email %q", *email)
+			return err
 		}
 		wss, _, err := a.Auth.UserWorkspaces(ctx, u.ID)
 		if err != nil {
@@ -246,10 +246,10 @@ func keys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func workspace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return errors.New("say which: workspace create or workspace list")
+	sub, args, err := subcommand(args, "workspace create or workspace list")
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs, vals := flags("workspace "+sub, stderr)
 	name := fs.String("name", "", "with create: the organisation's name")
 	owner := fs.String("owner", "", "with create: email of an existing user who will own it")
@@ -271,9 +271,9 @@ func workspace(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if _, err := i18n.LoadZone(*tz); err != nil {
 			return fmt.Errorf("unknown time zone %q", *tz)
 		}
-		u, err := a.Auth.UserByEmail(ctx, *owner)
+		u, err := findUser(ctx, a, *owner)
 		if err != nil {
-			return fmt.Errorf("no user with email %q", *owner)
+			return err
 		}
 		ws, err := a.Auth.CreateWorkspace(ctx, auth.CLI, *name, *lang, *tz, u.ID)
 		if err != nil {
@@ -295,4 +295,21 @@ func workspace(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("unknown command workspace %s", sub)
 	}
 	return nil
+}
+
+// subcommand splits "create --email …" into the subcommand and its flags.
+func subcommand(args []string, choices string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, errors.New("say which: " + choices)
+	}
+	return args[0], args[1:], nil
+}
+
+// findUser finds a user by email, with a sentence for the console when there is none.
+func findUser(ctx context.Context, a *app.App, email string) (*auth.User, error) {
+	u, err := a.Auth.UserByEmail(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("no user with email %q", email)
+	}
+	return u, nil
 }
