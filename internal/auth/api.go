@@ -12,41 +12,31 @@ import (
 
 // API routes of this domain: /api/v1/me, users, members, tokens and audit.
 func (h *Handlers) APIRoutes() []web.Route {
-	obj := func(props map[string]any, required ...string) map[string]any {
-		s := map[string]any{"type": "object", "properties": props}
-		if len(required) > 0 {
-			s["required"] = required
-		}
-		return s
-	}
 	str := map[string]any{"type": "string"}
 	id := map[string]any{"type": "integer"}
 	role := map[string]any{"type": "string", "enum": access.Roles}
-	member := obj(map[string]any{"user_id": id, "email": str, "name": str, "role": role, "joined_at": str, "disabled": map[string]any{"type": "boolean"}})
-	token := obj(map[string]any{"id": id, "name": str, "role": role, "prefix": str, "user_id": id, "created_at": str, "last_used_at": str, "revoked_at": str})
-	list := func(item map[string]any) map[string]any {
-		return obj(map[string]any{"items": map[string]any{"type": "array", "items": item}, "next_cursor": str}, "items")
-	}
+	member := web.Object(map[string]any{"user_id": id, "email": str, "name": str, "role": role, "joined_at": str, "disabled": map[string]any{"type": "boolean"}})
+	token := web.Object(map[string]any{"id": id, "name": str, "role": role, "prefix": str, "user_id": id, "created_at": str, "last_used_at": str, "revoked_at": str})
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/me", Perm: access.WorkspaceView, Handler: h.apiMe, Summary: "The token's user, workspace and role",
-			Response: obj(map[string]any{"user": obj(map[string]any{"id": id, "email": str, "name": str}), "workspace": obj(map[string]any{"id": id, "slug": str, "name": str, "language": str, "timezone": str}), "role": role})},
+			Response: web.Object(map[string]any{"user": web.Object(map[string]any{"id": id, "email": str, "name": str}), "workspace": web.Object(map[string]any{"id": id, "slug": str, "name": str, "language": str, "timezone": str}), "role": role})},
 		{Method: "GET", Path: "/api/v1/users", Perm: access.MembersView, Handler: h.apiUsers, Summary: "People in the workspace",
-			Response: list(obj(map[string]any{"id": id, "email": str, "name": str}))},
+			Response: web.ListOf(web.Object(map[string]any{"id": id, "email": str, "name": str}))},
 		{Method: "GET", Path: "/api/v1/members", Perm: access.MembersView, Handler: h.apiMembers, Summary: "Memberships with roles, and pending invitations",
-			Response: list(member)},
+			Response: web.ListOf(member)},
 		{Method: "POST", Path: "/api/v1/members", Perm: access.MembersManage, Handler: h.apiInvite, Summary: "Invite someone by email",
-			Request: obj(map[string]any{"email": str, "role": role, "language": str}, "email", "role")},
+			Request: web.Object(map[string]any{"email": str, "role": role, "language": str}, "email", "role")},
 		{Method: "PATCH", Path: "/api/v1/members/{user}", Perm: access.MembersManage, Handler: h.apiChangeRole, Summary: "Change a member's role",
-			Request: obj(map[string]any{"role": role}, "role")},
+			Request: web.Object(map[string]any{"role": role}, "role")},
 		{Method: "DELETE", Path: "/api/v1/members/{user}", Perm: access.MembersManage, Handler: h.apiRemoveMember, Summary: "Remove a member"},
 		{Method: "GET", Path: "/api/v1/tokens", Perm: access.TokensOwn, Handler: h.apiTokens, Summary: "API tokens (your own; every member's for admins)",
-			Response: list(token)},
+			Response: web.ListOf(token)},
 		{Method: "POST", Path: "/api/v1/tokens", Perm: access.TokensOwn, Handler: h.apiCreateToken, Summary: "Create a token; the secret is in the response only",
-			Request:  obj(map[string]any{"name": str, "role": role}, "name"),
-			Response: obj(map[string]any{"token": str, "details": token})},
+			Request:  web.Object(map[string]any{"name": str, "role": role}, "name"),
+			Response: web.Object(map[string]any{"token": str, "details": token})},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", Perm: access.TokensOwn, Handler: h.apiRevokeToken, Summary: "Revoke a token"},
 		{Method: "GET", Path: "/api/v1/audit", Perm: access.AuditView, Handler: h.apiAudit, Summary: "Audit log, newest first",
-			Response: list(obj(map[string]any{"id": id, "at": str, "actor": str, "action": str, "entity": str, "entity_id": str, "changes": map[string]any{"type": "object"}}))},
+			Response: web.ListOf(web.Object(map[string]any{"id": id, "at": str, "actor": str, "action": str, "entity": str, "entity_id": str, "changes": map[string]any{"type": "object"}}))},
 	}
 }
 

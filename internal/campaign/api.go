@@ -11,23 +11,16 @@ import (
 
 // APIRoutes are /api/v1/campaigns and its sub-resources.
 func (h *Handlers) APIRoutes() []web.Route {
-	obj := func(props map[string]any, required ...string) map[string]any {
-		s := map[string]any{"type": "object", "properties": props}
-		if len(required) > 0 {
-			s["required"] = required
-		}
-		return s
-	}
 	str := map[string]any{"type": "string"}
 	id := map[string]any{"type": "integer"}
 	day := map[string]any{"type": []string{"string", "null"}, "format": "date", "description": "YYYY-MM-DD; in a PATCH an empty string clears it"}
 	instant := map[string]any{"type": []string{"string", "null"}, "format": "date-time"}
 	colour := map[string]any{"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}
-	utm := obj(map[string]any{"channel": map[string]any{"type": "string", "enum": Channels}, "source": str, "medium": str, "content": str}, "channel")
+	utm := web.Object(map[string]any{"channel": map[string]any{"type": "string", "enum": Channels}, "source": str, "medium": str, "content": str}, "channel")
 	utms := map[string]any{"type": "array", "items": utm}
-	campaign := obj(map[string]any{"id": id, "name": str, "description": str, "colour": colour, "starts_on": day, "ends_on": day,
+	campaign := web.Object(map[string]any{"id": id, "name": str, "description": str, "colour": colour, "starts_on": day, "ends_on": day,
 		"anchor": instant, "utm_campaign": str, "version": id, "created_by": id, "created_at": str, "updated_at": str, "archived_at": instant})
-	withUTM := obj(map[string]any{"id": id, "name": str, "description": str, "colour": colour, "starts_on": day, "ends_on": day,
+	withUTM := web.Object(map[string]any{"id": id, "name": str, "description": str, "colour": colour, "starts_on": day, "ends_on": day,
 		"anchor": instant, "utm_campaign": str, "version": id, "created_by": id, "created_at": str, "updated_at": str, "archived_at": instant, "utm": utms})
 	fields := map[string]any{"name": str, "description": str, "colour": colour, "starts_on": day, "ends_on": day, "utm_campaign": str}
 	create := map[string]any{"anchor": instant}
@@ -39,18 +32,18 @@ func (h *Handlers) APIRoutes() []web.Route {
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/campaigns", Perm: access.ContentView, Handler: h.apiList,
 			Summary:  "Campaigns, current or archived (?archived=true), searched with ?q=",
-			Response: obj(map[string]any{"items": map[string]any{"type": "array", "items": campaign}, "next_cursor": str}, "items")},
+			Response: web.Object(map[string]any{"items": map[string]any{"type": "array", "items": campaign}, "next_cursor": str}, "items")},
 		{Method: "POST", Path: "/api/v1/campaigns", Perm: access.CampaignWrite, Handler: h.apiCreate,
-			Summary: "Create a campaign", Request: obj(create, "name"), Response: campaign},
+			Summary: "Create a campaign", Request: web.Object(create, "name"), Response: campaign},
 		{Method: "GET", Path: "/api/v1/campaigns/{id}", Perm: access.ContentView, Handler: h.apiGet,
 			Summary: "A campaign with its UTM tags per channel", Response: withUTM},
 		{Method: "PATCH", Path: "/api/v1/campaigns/{id}", Perm: access.CampaignWrite, Handler: h.apiPatch,
 			Summary: "Change a campaign's fields, UTM tags or archived state; fields left out stay as they are",
-			Request: obj(patch), Response: withUTM},
+			Request: web.Object(patch), Response: withUTM},
 		{Method: "POST", Path: "/api/v1/campaigns/{id}/anchor", Perm: access.CampaignWrite, Handler: h.apiMoveAnchor,
 			Summary:  "Move the anchor; every item scheduled relative to it moves too, and the answer says how many",
-			Request:  obj(map[string]any{"anchor": map[string]any{"type": "string", "format": "date-time"}}, "anchor"),
-			Response: obj(map[string]any{"anchor": str, "moved": id})},
+			Request:  web.Object(map[string]any{"anchor": map[string]any{"type": "string", "format": "date-time"}}, "anchor"),
+			Response: web.Object(map[string]any{"anchor": str, "moved": id})},
 	}
 }
 

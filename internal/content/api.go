@@ -27,16 +27,13 @@ func (h *Handlers) APIRoutes() []web.Route {
 		"variants": map[string]any{"type": "array", "items": variant}, "base_version": num}}
 	item := map[string]any{"type": "object", "properties": map[string]any{"id": num, "title": str, "body": str, "language": str,
 		"status": str, "version": num, "scheduled_at": str, "variants": map[string]any{"type": "array", "items": variant}}}
-	list := func(x map[string]any) map[string]any {
-		return map[string]any{"type": "object", "properties": map[string]any{"items": map[string]any{"type": "array", "items": x}, "next_cursor": str}}
-	}
 	return []web.Route{
-		{Method: "GET", Path: "/api/v1/contents", Perm: access.ContentView, Handler: h.apiList, Summary: "Content items, newest change first; ?q=&status=&network=&campaign=", Response: list(item)},
+		{Method: "GET", Path: "/api/v1/contents", Perm: access.ContentView, Handler: h.apiList, Summary: "Content items, newest change first; ?q=&status=&network=&campaign=", Response: web.ListOf(item)},
 		{Method: "POST", Path: "/api/v1/contents", Perm: access.ContentWrite, Handler: h.apiCreate, Summary: "Create a content item with its channel variants", Request: input, Response: item},
 		{Method: "GET", Path: "/api/v1/contents/{id}", Perm: access.ContentView, Handler: h.apiGet, Summary: "One content item", Response: item},
 		{Method: "PATCH", Path: "/api/v1/contents/{id}", Perm: access.ContentWrite, Handler: h.apiUpdate, Summary: "Save a new version; base_version must be the current version", Request: input, Response: item},
-		{Method: "GET", Path: "/api/v1/contents/{id}/versions", Perm: access.ContentView, Handler: h.apiVersions, Summary: "Versions, newest first", Response: list(map[string]any{"type": "object"})},
-		{Method: "GET", Path: "/api/v1/contents/{id}/comments", Perm: access.ContentView, Handler: h.apiComments, Summary: "Comment threads", Response: list(map[string]any{"type": "object"})},
+		{Method: "GET", Path: "/api/v1/contents/{id}/versions", Perm: access.ContentView, Handler: h.apiVersions, Summary: "Versions, newest first", Response: web.ListOf(map[string]any{"type": "object"})},
+		{Method: "GET", Path: "/api/v1/contents/{id}/comments", Perm: access.ContentView, Handler: h.apiComments, Summary: "Comment threads", Response: web.ListOf(map[string]any{"type": "object"})},
 		{Method: "POST", Path: "/api/v1/contents/{id}/comments", Perm: access.ContentView, Handler: h.apiComment, Summary: "Add a comment (parent_id for a reply)",
 			Request: map[string]any{"type": "object", "required": []string{"body"}, "properties": map[string]any{"body": str, "parent_id": num}}},
 		{Method: "POST", Path: "/api/v1/contents/{id}/submit", Perm: access.ContentWrite, Handler: h.apiAction(h.s.Submit), Summary: "Request approval of the current version"},

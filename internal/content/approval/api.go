@@ -20,7 +20,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/approvals", Perm: access.ContentApprove, Handler: h.apiList,
 			Summary:  "Items waiting for the token user's approval, longest waiting first",
-			Response: map[string]any{"type": "object", "properties": map[string]any{"items": map[string]any{"type": "array", "items": waiting}}}},
+			Response: web.Object(map[string]any{"items": web.Array(waiting)})},
 		{Method: "POST", Path: "/api/v1/approvals/{id}/decision", Perm: access.ContentApprove, Handler: h.apiDecide,
 			Summary: "Approve or reject the version of an item that waits; a rejection needs a note. version, when given, must be the version waiting",
 			Request: map[string]any{"type": "object", "required": []string{"decision"}, "properties": map[string]any{

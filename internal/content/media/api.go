@@ -12,30 +12,27 @@ import (
 
 // APIRoutes are /api/v1/media and its files.
 func (h *Handlers) APIRoutes() []web.Route {
-	obj := func(props map[string]any) map[string]any {
-		return map[string]any{"type": "object", "properties": props}
-	}
 	str := map[string]any{"type": "string"}
 	num := map[string]any{"type": "integer"}
-	usage := obj(map[string]any{"entity": str, "entity_id": str, "label": str, "link": str})
+	usage := web.Object(map[string]any{"entity": str, "entity_id": str, "label": str, "link": str})
 	assetProps := map[string]any{"id": num, "filename": str, "content_type": str, "kind": map[string]any{"type": "string", "enum": Kinds},
 		"size": num, "width": num, "height": num, "alt": str, "credit": str, "licence": str, "uploaded_by": num,
 		"created_at": str, "updated_at": str, "missing_alt": map[string]any{"type": "boolean"}, "file_url": str, "thumbnail_url": str}
-	asset := obj(assetProps)
+	asset := web.Object(assetProps)
 	withUsage := map[string]any{"used_in": map[string]any{"type": "array", "items": usage}}
 	for k, v := range assetProps {
 		withUsage[k] = v
 	}
-	list := obj(map[string]any{"items": map[string]any{"type": "array", "items": asset}, "next_cursor": str})
+	list := web.ListOf(asset)
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/media", Perm: access.ContentView, Handler: h.apiList, Response: list,
 			Summary: "Media library, newest first; ?q= searches filename, alt text and credit, ?kind= is image, video or document, ?missing_alt=true lists images without alt text"},
 		{Method: "POST", Path: "/api/v1/media", Perm: access.MediaWrite, Handler: h.apiUpload, Response: asset,
 			Summary: "Upload one file as multipart/form-data in the field \"file\"; its type is read from its bytes (images up to 20 MB, documents 50 MB, video 512 MB)"},
-		{Method: "GET", Path: "/api/v1/media/{id}", Perm: access.ContentView, Handler: h.apiGet, Response: obj(withUsage),
+		{Method: "GET", Path: "/api/v1/media/{id}", Perm: access.ContentView, Handler: h.apiGet, Response: web.Object(withUsage),
 			Summary: "A file's details and where it is used"},
 		{Method: "PATCH", Path: "/api/v1/media/{id}", Perm: access.MediaWrite, Handler: h.apiUpdate, Response: asset,
-			Request: obj(map[string]any{"alt": str, "credit": str, "licence": str}),
+			Request: web.Object(map[string]any{"alt": str, "credit": str, "licence": str}),
 			Summary: "Change alt text, credit or licence; fields left out stay as they are"},
 		{Method: "DELETE", Path: "/api/v1/media/{id}", Perm: access.MediaWrite, Handler: h.apiDelete,
 			Summary: "Delete a file; refused with 409 and the list used_in while it is used"},
