@@ -29,6 +29,11 @@ const (
 	Facebook  Network = "facebook"
 	Instagram Network = "instagram"
 	Telegram  Network = "telegram"
+	// Webhooks: chat tools and any receiver, for posts and internal announcements.
+	Slack   Network = "slack"
+	Discord Network = "discord"
+	Teams   Network = "teams"
+	Webhook Network = "webhook"
 )
 
 // Kinds of media a variant can carry.
@@ -216,6 +221,35 @@ var Networks = []Rules{
 			{Kind: KindDocument, MaxBytes: 50 * mb, Group: "document"},
 		},
 		FirstComment: false, // a channel post has no comment a bot can add
+	},
+	{
+		Network: Slack,
+		// api.slack.com/messaging/webhooks and chat.postMessage: "truncate messages containing
+		// more than 40,000 characters". An incoming webhook uploads no files.
+		MaxText:  40000,
+		Counting: CountCodePoints,
+	},
+	{
+		Network:  Discord,
+		MaxText:  2000, // discord.com/developers/docs/resources/webhook: content up to 2000 characters
+		Counting: CountCodePoints,
+		MaxMedia: 10, // Execute Webhook: up to 10 files
+		Media: []MediaRule{
+			{Kind: KindImage, MaxBytes: 10 * 1024 * 1024, Group: "files"}, // 10 MiB upload limit without boosts
+			{Kind: KindGIF, MaxBytes: 10 * 1024 * 1024, Group: "files"},
+		},
+	},
+	{
+		Network: Teams,
+		// A Teams workflow posts an Adaptive Card; Teams messages are limited to about 28 KB,
+		// so the text is held well under it. Images would need a public URL: none are sent.
+		MaxText:  20000,
+		Counting: CountCodePoints,
+	},
+	{
+		Network:  Webhook,
+		MaxText:  100000, // Warta's own bound: a receiver gets JSON and decides
+		Counting: CountCodePoints,
 	},
 }
 
