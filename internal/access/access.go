@@ -34,6 +34,9 @@ const (
 	WorkflowManage  Perm = "workflow.manage"
 	MediaWrite      Perm = "media.write"
 	CampaignWrite   Perm = "campaign.write"
+	// Publishing: connecting accounts and pausing reach the organisation's public voice.
+	ChannelsManage Perm = "channels.manage"
+	PublishPause   Perm = "publishing.pause"
 )
 
 // Role is a member's role in a workspace.
@@ -57,7 +60,8 @@ var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView}
 var (
 	writers  = []Perm{ContentWrite, MediaWrite}
 	editors  = append([]Perm{ContentSchedule, CampaignWrite}, writers...)
-	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove}, editors...)
+	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove,
+		ChannelsManage, PublishPause}, editors...)
 )
 
 var grants = map[Role][]Perm{

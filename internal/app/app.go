@@ -25,6 +25,14 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/channel/facebook"
+	"warta.dev/warta/internal/channel/instagram"
+	"warta.dev/warta/internal/channel/linkedin"
+	"warta.dev/warta/internal/channel/mastodon"
+	"warta.dev/warta/internal/channel/telegram"
+	"warta.dev/warta/internal/channel/threads"
+	"warta.dev/warta/internal/channel/webhook"
+	"warta.dev/warta/internal/channel/x"
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/content/approval"
@@ -41,6 +49,7 @@ import (
 	"warta.dev/warta/internal/platform/netsafe"
 	"warta.dev/warta/internal/platform/secrets"
 	"warta.dev/warta/internal/platform/web"
+	"warta.dev/warta/internal/publish"
 	"warta.dev/warta/web/static"
 )
 
@@ -50,13 +59,15 @@ var Version = "dev"
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
-		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations}
+		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations}
 }
 
 // Catalogs are every domain's messages.
 func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
-		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog}
+		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
+		publish.Catalog, x.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
+		telegram.Catalog, webhook.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -70,6 +81,10 @@ var Navigation = []web.NavItem{
 		{Key: "nav.content.approvals", Path: "/approvals", Perm: access.ContentApprove},
 		{Key: "nav.content.templates", Path: "/templates", Perm: access.ContentView},
 		{Key: "nav.content.import", Path: "/import", Perm: access.ContentWrite},
+	}},
+	{Key: "publish.nav", Path: "/publishing", Perm: access.ContentView, Children: []web.NavItem{
+		{Key: "publish.nav.log", Path: "/publishing", Perm: access.ContentView},
+		{Key: "publish.nav.channels", Path: "/channels", Perm: access.ContentView},
 	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
@@ -90,15 +105,18 @@ type App struct {
 	Library   *medialib.Library
 	Approvals *approval.Service
 	Calendar  *calendar.Service
-	Media     media.Store
-	Keys      *secrets.Keyring
+	// Publish is the publishing engine and the connected accounts.
+	Publish *publish.Service
+	Media   media.Store
+	Keys    *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
 	Registry   *prometheus.Registry
 	Handler    http.Handler
 
-	sessions *web.SessionStore
+	sessions     *web.SessionStore
+	contentPages *content.Handlers
 }
 
 // Open opens the database and applies pending migrations. It is enough for CLI commands.
@@ -148,6 +166,10 @@ func (a *App) Ready(ctx context.Context) error {
 	}
 	if p, err := jobs.Pending(ctx, a.DB); err != nil || p {
 		return errors.Join(err, errors.New("job queue migrations pending"))
+	}
+	// A post past its time that nobody attempted means the engine is not working.
+	if n, err := a.Publish.Overdue(ctx); err != nil || n > 0 {
+		return errors.Join(err, fmt.Errorf("%d scheduled posts are overdue and were never attempted", n))
 	}
 	return nil
 }
@@ -216,6 +238,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	if err := a.buildContentStudio(); err != nil {
+		return err
+	}
+	if err := a.buildPublishing(renderer); err != nil {
 		return err
 	}
 	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals)
@@ -330,6 +355,7 @@ func (a *App) buildContentStudio() error {
 	if err != nil {
 		return err
 	}
+	a.contentPages = contentPages
 	a.Calendar = calendar.New(a.DB, campaigns, calendar.NewContentSource(a.Content), calendar.NewMilestones(campaigns))
 	calendarPages, err := calendar.NewHandlers(a.Calendar, a.Server, a.Config.BaseURL)
 	if err != nil {

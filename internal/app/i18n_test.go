@@ -66,6 +66,9 @@ func files(t *testing.T, suffix string, under ...string) map[string]string {
 	out := map[string]string{}
 	for _, u := range under {
 		_ = filepath.WalkDir(filepath.Join(root, u), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() && d.Name() == "node_modules" {
+				return filepath.SkipDir // a test peer's packages (the Bluesky PDS), not Warta's
+			}
 			if err != nil || d.IsDir() || !strings.HasSuffix(p, suffix) {
 				return err
 			}

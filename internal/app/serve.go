@@ -15,6 +15,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := a.Queue.Start(ctx); err != nil {
 		return err
 	}
+	// The dispatcher hands due posts to the queue the moment they are due; it stops with the
+	// server, before the queue finishes the jobs in flight.
+	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	dispatched := make(chan struct{})
+	go func() { a.Publish.Run(dctx); close(dispatched) }()
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -34,6 +39,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownGrace)
 	defer cancel()
 	err := srv.Shutdown(sctx)
+	stopDispatch()
+	<-dispatched
 	err = errors.Join(err, a.Queue.Stop(sctx))
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(serveErr, err)

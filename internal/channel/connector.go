@@ -256,3 +256,17 @@ var (
 	// ErrNotOffered: the network gives no metrics to this kind of account.
 	ErrNotOffered = errors.New("channel: the network offers no metrics here")
 )
+
+// Idempotent is implemented by connectors whose network recognises a repeated Publish by the
+// post's Key for a while (Mastodon's Idempotency-Key, kept an hour): within that window the
+// engine repeats the call after a lost answer instead of searching with Find.
+type Idempotent interface {
+	IdempotencyWindow() time.Duration
+}
+
+// AppServer is implemented by connectors whose apps belong to one server (a Mastodon instance):
+// it names the server the connect form's values point at, normalised as Start normalises it, so
+// the app saved for it is found before Start.
+type AppServer interface {
+	AppServer(values map[string]string) (string, error)
+}

@@ -40,7 +40,9 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "POST", Path: "/api/v1/contents/{id}/unschedule", Perm: access.ContentSchedule, Handler: h.apiAction(h.s.Unschedule), Summary: "Take the item off the schedule"},
 		{Method: "POST", Path: "/api/v1/contents/{id}/translation", Perm: access.ContentWrite, Handler: h.apiTranslate, Summary: "Start the translation: a linked draft in the other language", Response: item},
 		{Method: "POST", Path: "/api/v1/contents/{id}/schedule", Perm: access.ContentSchedule, Handler: h.apiSchedule, Summary: "Schedule at a time, or relative to the campaign's anchor",
-			Request: map[string]any{"type": "object", "properties": map[string]any{"at": map[string]any{"type": "string", "format": "date-time"}, "offset": str}}},
+			Request: map[string]any{"type": "object", "properties": map[string]any{"at": map[string]any{"type": "string", "format": "date-time"}, "offset": str,
+				"accounts":       map[string]any{"type": "array", "items": num, "description": "channel account IDs; left out keeps the earlier choice, or every working account of the item's networks"},
+				"confirm_paused": map[string]any{"type": "boolean", "description": "schedule although publishing is paused (the post is held at its time)"}}}},
 	}
 }
 
@@ -193,12 +195,15 @@ func (h *Handlers) apiSchedule(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		At     *time.Time `json:"at"`
 		Offset string     `json:"offset"`
+		// Accounts to publish to; left out keeps the earlier choice, or every working account.
+		Accounts      []int64 `json:"accounts"`
+		ConfirmPaused bool    `json:"confirm_paused"`
 	}
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	p := web.PrincipalOf(r)
-	when := When{At: in.At}
+	when := When{At: in.At, Accounts: in.Accounts, ConfirmPaused: in.ConfirmPaused}
 	if in.Offset != "" {
 		o, err := campaign.ParseOffset(in.Offset)
 		if err != nil {

@@ -19,11 +19,41 @@ import (
 
 // Handlers serve the content pages and API.
 type Handlers struct {
-	s     *Service
-	srv   *web.Server
-	pages *web.Pages
-	names MediaNames
+	s       *Service
+	srv     *web.Server
+	pages   *web.Pages
+	names   MediaNames
+	publish PublishView
 }
+
+// PublishView shows an item's publishing on its page: the accounts it can go to, and where it
+// went or goes.
+type PublishView interface {
+	TargetChoices(r *http.Request, it *Item) ([]TargetChoice, error)
+	Deliveries(r *http.Request, it *Item) ([]Delivery, error)
+}
+
+// TargetChoice is an account the schedule form offers.
+type TargetChoice struct {
+	ID             int64
+	Name, Handle   string
+	Network        channel.Network
+	Chosen         bool
+	NeedsReconnect bool
+}
+
+// Delivery is an item's publication to one account, as its page shows it.
+type Delivery struct {
+	ID                 int64
+	Account            string
+	Network            channel.Network
+	State, StateLabel  string
+	Message, URL, Link string
+	At                 *time.Time
+}
+
+// SetPublishView plugs in publishing's part of the item page.
+func (h *Handlers) SetPublishView(p PublishView) { h.publish = p }
 
 // NewHandlers parses the templates; names finds media by file name for imports.
 func NewHandlers(s *Service, srv *web.Server, names MediaNames) (*Handlers, error) {
@@ -130,6 +160,9 @@ type editData struct {
 	Offset       string
 	Preview      template.HTML
 	Translations []Translation
+	Targets      []TargetChoice
+	Deliveries   []Delivery
+	Paused       bool
 }
 
 func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, error) {
@@ -168,6 +201,19 @@ func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, er
 		d.Preview = Render(it.Body)
 		if d.Translations, err = h.s.Translations(r.Context(), p.WorkspaceID, it); err != nil {
 			return nil, err
+		}
+		if h.publish != nil {
+			if d.Targets, err = h.publish.TargetChoices(r, it); err != nil {
+				return nil, err
+			}
+			if d.Deliveries, err = h.publish.Deliveries(r, it); err != nil {
+				return nil, err
+			}
+		}
+		if h.s.publisher != nil {
+			if d.Paused, err = h.s.publisher.PausedIn(r.Context(), p.WorkspaceID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if p.Zone != nil {
@@ -385,6 +431,15 @@ func (h *Handlers) schedule(w http.ResponseWriter, r *http.Request) error {
 		when.Offset = &o
 	} else if at, err := time.ParseInLocation("2006-01-02T15:04", f.Get("at"), zone); err == nil {
 		when.At = &at
+	}
+	when.ConfirmPaused = f.Checked("confirm_paused")
+	if f.Get("targets") != "" { // the form offered accounts: the ones ticked are the choice
+		when.Accounts = []int64{}
+		for _, v := range f.Values["account"] {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				when.Accounts = append(when.Accounts, id)
+			}
+		}
 	}
 	return h.act(w, r, "content.scheduled", func(id int64) error {
 		_, err := h.s.Schedule(r.Context(), web.ActorOf(r), p.WorkspaceID, id, when, zone)

@@ -257,6 +257,9 @@ func (s *Service) ImportRows(ctx context.Context, a audit.Actor, wsID int64, lan
 			if err := setStatus(ctx, tx, wsID, it.ID, status, row.At, nil); err != nil {
 				return err
 			}
+			if err := s.published(ctx, tx, wsID, it.ID, nil, nil); err != nil {
+				return err
+			}
 			if s.media != nil {
 				if err := s.media.SetUsage(ctx, tx, wsID, "content", fmt.Sprint(it.ID), it.Title, itemLink(it), it.mediaIDs()); err != nil {
 					return err

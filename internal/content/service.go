@@ -70,6 +70,16 @@ type Notifier interface {
 	Notify(ctx context.Context, tx *db.Tx, n notify.Notice) error
 }
 
+// Publisher is told, in the transaction that changes it, when an item's schedule changes or ends,
+// so that what is due to go out follows. accounts, when not nil, are the accounts chosen for it;
+// zone, when known, is the zone the time was planned in.
+type Publisher interface {
+	Scheduled(ctx context.Context, tx *db.Tx, it *Item, zone *time.Location, accounts []int64) error
+	// PausedIn reports whether the workspace's publishing is paused: scheduling then asks for
+	// confirmation.
+	PausedIn(ctx context.Context, wsID int64) (bool, error)
+}
+
 // Members finds the people of a workspace, for @mentions.
 type Members interface {
 	Members(ctx context.Context, wsID int64) ([]Person, error)
@@ -89,6 +99,7 @@ type Service struct {
 	workflow  Workflow
 	notify    Notifier
 	members   Members
+	publisher Publisher
 	opts      channel.CountOptions
 }
 
@@ -100,6 +111,30 @@ func NewService(d *db.DB, m Media, c Campaigns, members Members, n Notifier) *Se
 // SetWorkflow plugs in the approval process (which itself needs this service).
 func (s *Service) SetWorkflow(w Workflow) { s.workflow = w }
 
+// SetPublisher plugs in publishing (which itself needs this service).
+func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
+
+// published tells publishing about an item's schedule as it now stands in tx.
+func (s *Service) published(ctx context.Context, tx *db.Tx, wsID, id int64, zone *time.Location, accounts []int64) error {
+	if s.publisher == nil {
+		return nil
+	}
+	it, err := getItem(ctx, tx, wsID, id)
+	if err != nil {
+		return err
+	}
+	return s.publisher.Scheduled(ctx, tx, it, zone, accounts)
+}
+
+// SetOutcome records where an item's publishing stands (publish.Service): scheduled while posts
+// are pending, held, failed or published. An item edited since keeps its new status.
+func (s *Service) SetOutcome(ctx context.Context, tx *db.Tx, wsID, id int64, st Status, publishedAt *time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE content_items SET status = ?, published_at = COALESCE(?, published_at), updated_at = ?
+		WHERE workspace_id = ? AND id = ? AND status IN (?, ?, ?, ?)`, string(st), publishedAt, now(), wsID, id,
+		string(Scheduled), string(Held), string(Failed), string(Published))
+	return err
+}
+
 // Errors a user can act on.
 var (
 	ErrConflict       = &web.Error{Status: http.StatusConflict, Code: "edit_conflict", Key: "content.error.conflict"}
@@ -110,6 +145,7 @@ var (
 	ErrNoVariants     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_variants", Key: "content.error.no_variants"}
 	ErrBadTransition  = &web.Error{Status: http.StatusConflict, Code: "bad_status", Key: "content.error.bad_status"}
 	ErrAnchorPast     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "anchor_past", Key: "content.error.anchor_past"}
+	ErrPausedConfirm  = &web.Error{Status: http.StatusConflict, Code: "publishing_paused", Key: "content.error.paused_confirm"}
 	ErrVariantsBroken = &web.Error{Status: http.StatusUnprocessableEntity, Code: "variants_invalid", Key: "content.error.variants"}
 )
 
@@ -255,6 +291,11 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, wsID, id int64, in In
 		}
 		if err := insertVersion(ctx, tx, it, it.Version, a.UserID, a.Label); err != nil {
 			return err
+		}
+		if old != nil && (old.Status == Scheduled || old.Status != it.Status) {
+			if err := s.published(ctx, tx, wsID, it.ID, nil, nil); err != nil {
+				return err
+			}
 		}
 		if s.media != nil {
 			if err := s.media.SetUsage(ctx, tx, wsID, "content", fmt.Sprint(it.ID), it.Title, itemLink(it), it.mediaIDs()); err != nil {
@@ -452,6 +493,11 @@ type When struct {
 	// KeepRelative turns At into an offset when the item is scheduled relative to its campaign's
 	// anchor, so an item moved on the calendar still follows the anchor.
 	KeepRelative bool
+	// Accounts are the accounts to publish to; nil keeps the choice made before (or, the first
+	// time, every working account of the item's networks).
+	Accounts []int64
+	// ConfirmPaused schedules although publishing is paused (the post is held at its time).
+	ConfirmPaused bool
 }
 
 // Schedule sets an item to be published at a time. Where approval is required only an approved
@@ -475,8 +521,15 @@ func (s *Service) Schedule(ctx context.Context, a audit.Actor, wsID, id int64, w
 	if !at.After(time.Now()) {
 		return time.Time{}, ErrPast
 	}
+	if s.publisher != nil && !w.ConfirmPaused {
+		if paused, err := s.publisher.PausedIn(ctx, wsID); err != nil {
+			return time.Time{}, err
+		} else if paused {
+			return time.Time{}, ErrPausedConfirm
+		}
+	}
 	switch it.Status {
-	case Approved, Scheduled:
+	case Approved, Scheduled, Failed, Held:
 	case Draft, InReview:
 		if s.workflow != nil {
 			required, err := s.workflow.Required(ctx, wsID)
@@ -503,6 +556,9 @@ func (s *Service) Schedule(ctx context.Context, a audit.Actor, wsID, id int64, w
 			return ErrConflict
 		}
 		if err := setStatus(ctx, tx, wsID, id, Scheduled, &at, w.Offset); err != nil {
+			return err
+		}
+		if err := s.published(ctx, tx, wsID, id, zone, w.Accounts); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "content.scheduled", "content", id, map[string]audit.Change{
@@ -593,6 +649,9 @@ func (s *Service) Unschedule(ctx context.Context, a audit.Actor, wsID, id int64)
 		if err := setStatus(ctx, tx, wsID, id, back, nil, nil); err != nil {
 			return err
 		}
+		if err := s.published(ctx, tx, wsID, id, nil, nil); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "content.unscheduled", "content", id, map[string]audit.Change{"scheduled_at": {From: timeOrEmpty(it.ScheduledAt)}}))
 	})
 }
@@ -612,6 +671,9 @@ func (s *Service) Archive(ctx context.Context, a audit.Actor, wsID, id int64, ar
 			return ErrBadTransition
 		}
 		if err := setStatus(ctx, tx, wsID, id, st, nil, nil); err != nil {
+			return err
+		}
+		if err := s.published(ctx, tx, wsID, id, nil, nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, action, "content", id, map[string]audit.Change{"status": {From: it.Status, To: st}}))
@@ -648,6 +710,9 @@ func (s *Service) MoveAnchor(ctx context.Context, tx *db.Tx, wsID, campaignID in
 	}
 	for _, m := range moves {
 		if _, err := tx.Exec(ctx, `UPDATE content_items SET scheduled_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`, m.at.UTC(), now(), wsID, m.id); err != nil {
+			return 0, err
+		}
+		if err := s.published(ctx, tx, wsID, m.id, zone, nil); err != nil {
 			return 0, err
 		}
 	}

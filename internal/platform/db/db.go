@@ -167,14 +167,25 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
 }
 
 // Tx is an open write transaction.
 type Tx struct {
 	*sql.Tx
-	d *DB
+	d           *DB
+	afterCommit []func()
 }
+
+// AfterCommit runs f once the transaction has committed, and never if it rolls back: a wake-up
+// for a worker that must see the committed rows.
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }
 
 // Dialect reports the engine.
 func (tx *Tx) Dialect() Dialect { return tx.d.Engine }

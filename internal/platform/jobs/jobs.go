@@ -41,6 +41,8 @@ import (
 const (
 	QueueDefault  = river.QueueDefault
 	QueuePeriodic = "periodic"
+	// QueuePublish carries posts: each waits mostly on a network, so many run at once.
+	QueuePublish = "publish"
 )
 
 // Options tune a Queue. The zero value is what the app uses.
@@ -149,6 +151,7 @@ func (q *Queue) riverClient() (*river.Client[*sql.Tx], error) {
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:  {MaxWorkers: q.opts.MaxWorkers},
 			QueuePeriodic: {MaxWorkers: 2},
+			QueuePublish:  {MaxWorkers: 20},
 		},
 		PeriodicJobs: q.periodic,
 	}

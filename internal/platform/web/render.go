@@ -33,7 +33,10 @@ type NavItem struct {
 // Renderer renders pages inside the shared layout.
 type Renderer struct {
 	// Unread counts a member's unread notifications for the header, when set.
-	Unread   func(ctx context.Context, wsID, userID int64) (int, error)
+	Unread func(ctx context.Context, wsID, userID int64) (int, error)
+	// Banners are notices shown on every page of a workspace while they hold (publishing is
+	// paused, posts are overdue), when set.
+	Banners  func(ctx context.Context, wsID int64) ([]Banner, error)
 	base     *template.Template
 	nav      []NavItem
 	sessions *scs.SessionManager
@@ -124,6 +127,7 @@ type View struct {
 	Nav     []NavLink
 	Tabs    []NavLink
 	Unread  int
+	Banners []Banner
 	Flashes []Flash
 	Path    string
 	Query   string
@@ -227,7 +231,26 @@ func (rd *Renderer) view(r *http.Request, title string, data any, form *Form) *V
 		}
 		v.Unread = n
 	}
+	if rd.Banners != nil && p != nil && p.WorkspaceID != 0 && p.TokenID == 0 {
+		b, err := rd.Banners(r.Context(), p.WorkspaceID)
+		if err != nil {
+			rd.log.Warn("reading the workspace's banners", "err", err)
+		}
+		v.Banners = b
+	}
 	return v
+}
+
+// Banner is a notice on every page of a workspace: Key and Args are catalog words, Text (when
+// set) is shown as typed after them (a pause's reason), Link a path inside the workspace.
+type Banner struct {
+	Kind string // warning, error
+	Key  string
+	Args []any
+	Text string
+	Link string
+	// LinkKey names the link.
+	LinkKey string
 }
 
 // ErrorPage renders a friendly error page.

@@ -1,0 +1,354 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
+	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/channel/channeltest"
+	"warta.dev/warta/internal/channel/mastodon/mastodontest"
+	"warta.dev/warta/internal/config"
+	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/db/dbtest"
+	"warta.dev/warta/internal/publish"
+)
+
+// publishing is a running Warta with one workspace whose owner is signed in.
+type publishing struct {
+	t     *testing.T
+	env   *apptest.Env
+	owner *apptest.Browser
+	actor audit.Actor
+	wsID  int64
+	w     string // the workspace's path
+	email string
+}
+
+// fastEngine makes retries and leases short enough for a test to watch them.
+func fastEngine(c *config.Config) {
+	c.AllowPrivateURLs = true
+	c.PublishLease = 3 * time.Second
+	c.PublishBackoff = []time.Duration{300 * time.Millisecond, 300 * time.Millisecond, 300 * time.Millisecond}
+}
+
+func startPublishing(t *testing.T, engine db.Dialect, tweak ...func(*config.Config)) *publishing {
+	t.Helper()
+	env := apptest.Start(t, engine, append([]func(*config.Config){fastEngine}, tweak...)...)
+	pw := "rahasia-sekali-123"
+	u, ws, err := env.App.Auth.CreateUser(context.Background(), auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Name: "Oka",
+		Password: pw, Role: access.Owner, Workspace: "Humas Kota", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &publishing{t: t, env: env, owner: env.SignIn("owner@humas.example", pw), actor: audit.Actor{UserID: u.ID, Label: u.Email},
+		wsID: ws.ID, w: "/w/" + ws.Slug, email: u.Email}
+}
+
+// connectOAuth connects an account as a person does: the connect form, the network's
+// authorisation page (which approves at once), and back to Warta's callback.
+func (p *publishing) connectOAuth(network channel.Network, values map[string]string) {
+	p.t.Helper()
+	form := url.Values{}
+	for k, v := range values {
+		form.Set(k, v)
+	}
+	r := p.owner.Post(p.w+"/connect/"+string(network), form)
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "http") {
+		p.t.Fatalf("connect %s: %d %s %s", network, r.Status, r.Location, apptest.Excerpt(r.Body))
+	}
+	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := plain.Get(r.Location)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	res.Body.Close()
+	back := res.Header.Get("Location")
+	if !strings.HasPrefix(back, p.env.URL+publish.CallbackPath) {
+		p.t.Fatalf("the network sent the user to %q", back)
+	}
+	r = p.owner.Get(back)
+	if r.Status != http.StatusSeeOther || r.Location != p.w+"/channels" {
+		p.t.Fatalf("callback: %d %s %s", r.Status, r.Location, apptest.Excerpt(r.Body))
+	}
+}
+
+// connectForm connects an account of a network connected by a form (an app password, a token).
+func (p *publishing) connectForm(network channel.Network, values map[string]string) {
+	p.t.Helper()
+	form := url.Values{}
+	for k, v := range values {
+		form.Set(k, v)
+	}
+	r := p.owner.Post(p.w+"/connect/"+string(network), form)
+	if r.Status != http.StatusSeeOther || r.Location != p.w+"/channels" {
+		p.t.Fatalf("connect %s: %d %s %s", network, r.Status, r.Location, apptest.Excerpt(r.Body))
+	}
+}
+
+func (p *publishing) account(network channel.Network) publish.Account {
+	p.t.Helper()
+	accts, err := p.env.App.Publish.Accounts(context.Background(), p.wsID)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	for _, a := range accts {
+		if a.Network == network {
+			return a
+		}
+	}
+	p.t.Fatalf("no %s account among %+v", network, accts)
+	return publish.Account{}
+}
+
+// item saves a content item with the given variants.
+func (p *publishing) item(title string, variants ...content.Variant) *content.Item {
+	p.t.Helper()
+	it, _, err := p.env.App.Content.Save(context.Background(), p.actor, p.wsID, 0, content.Input{Title: title, Lang: "id", Body: title, Variants: variants})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return it
+}
+
+// schedule schedules an item in a second, to the accounts given (nil: the default choice).
+func (p *publishing) schedule(it *content.Item, accounts []int64, confirmPaused bool) time.Time {
+	p.t.Helper()
+	at := time.Now().Add(time.Second)
+	zone, _ := time.LoadLocation("Asia/Jakarta")
+	if _, err := p.env.App.Content.Schedule(context.Background(), p.actor, p.wsID, it.ID,
+		content.When{At: &at, Accounts: accounts, ConfirmPaused: confirmPaused}, zone); err != nil {
+		p.t.Fatalf("schedule %q: %v", it.Title, err)
+	}
+	return at
+}
+
+// settle waits until none of an item's publications is pending and returns them.
+func (p *publishing) settle(it *content.Item) []publish.Publication {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		pubs, err := p.env.App.Publish.Publications(context.Background(), p.wsID, publish.Filter{ItemID: it.ID})
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		done := len(pubs) > 0
+		for _, pb := range pubs {
+			switch pb.State {
+			case publish.Queued, publish.Sending, publish.Retrying, publish.Checking:
+				done = false
+			}
+		}
+		if done {
+			return pubs
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%q did not settle: %+v", it.Title, pubs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func countText(posts []channeltest.Post, text string) int {
+	n := 0
+	for _, x := range posts {
+		if strings.Contains(x.Text, text) {
+			n++
+		}
+	}
+	return n
+}
+
+// Scheduled content reaches a Mastodon instance once, on time, through an account connected on
+// the Channels page; each failure class ends as the issue says.
+func TestPublishingToMastodon(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ms := mastodontest.New()
+		defer ms.Close()
+		p := startPublishing(t, engine)
+		ctx := context.Background()
+
+		if r := p.owner.Get(p.w + "/channels"); !strings.Contains(r.Body, `data-network="mastodon"`) || !strings.Contains(r.Body, p.w+"/connect/mastodon") {
+			t.Fatalf("the channels page offers no Mastodon: %s", apptest.Excerpt(r.Body))
+		}
+		p.connectOAuth(channel.Mastodon, ms.ConnectValues())
+		acct := p.account(channel.Mastodon)
+		if acct.Health != publish.Working || acct.MaxText != 500 {
+			t.Errorf("account after connecting: %+v", acct)
+		}
+		if r := p.owner.Get(p.w + "/channels"); !strings.Contains(r.Body, acct.Name) {
+			t.Errorf("the channels page does not list the account")
+		}
+
+		t.Run("on time, once", func(t *testing.T) {
+			it := p.item("Vaksinasi", content.Variant{Network: channel.Mastodon, Text: "Vaksinasi gratis di 12 puskesmas mulai Senin."})
+			at := p.schedule(it, nil, false)
+			pubs := p.settle(it)
+			if len(pubs) != 1 || pubs[0].State != publish.Published || pubs[0].RemoteURL == "" {
+				t.Fatalf("publications: %+v", pubs)
+			}
+			if late := pubs[0].PublishedAt.Sub(at); late < 0 || late > 3*time.Second {
+				t.Errorf("published %s after its time", late)
+			}
+			if pubs[0].Zone != "Asia/Jakarta" {
+				t.Errorf("planned zone %q", pubs[0].Zone)
+			}
+			if n := countText(ms.Posts(), "Vaksinasi gratis"); n != 1 {
+				t.Errorf("%d copies on the instance", n)
+			}
+			got, _ := p.env.App.Content.Get(ctx, p.wsID, it.ID)
+			if got.Status != content.Published || got.PublishedAt == nil {
+				t.Errorf("item status %s", got.Status)
+			}
+			page := p.owner.Get(fmt.Sprintf("%s/content/%d", p.w, it.ID))
+			if !strings.Contains(page.Body, `id="deliveries"`) || !strings.Contains(page.Body, pubs[0].RemoteURL) {
+				t.Errorf("the item page does not show where it went: %s", apptest.Excerpt(page.Body))
+			}
+		})
+
+		t.Run("a 500 is retried", func(t *testing.T) {
+			ms.FailNext(channeltest.ServerError, 1)
+			it := p.item("Banjir", content.Variant{Network: channel.Mastodon, Text: "Posko banjir dibuka di Kelurahan Sukamaju."})
+			p.schedule(it, nil, false)
+			pubs := p.settle(it)
+			if pubs[0].State != publish.Published || pubs[0].Attempts != 2 {
+				t.Errorf("after one 500: %+v", pubs[0])
+			}
+			if n := countText(ms.Posts(), "Posko banjir"); n != 1 {
+				t.Errorf("%d copies", n)
+			}
+		})
+
+		t.Run("a lost answer does not post twice", func(t *testing.T) {
+			ms.FailNext(channeltest.LostAnswer, 1)
+			it := p.item("Jalan", content.Variant{Network: channel.Mastodon, Text: "Perbaikan jalan protokol selesai Jumat."})
+			p.schedule(it, nil, false)
+			pubs := p.settle(it)
+			if pubs[0].State != publish.Published {
+				t.Errorf("after a lost answer: %+v", pubs[0])
+			}
+			if n := countText(ms.Posts(), "Perbaikan jalan"); n != 1 {
+				t.Errorf("%d copies after a lost answer", n)
+			}
+			att, _ := p.env.App.Publish.Attempts(ctx, p.wsID, pubs[0].ID)
+			if len(att) != 2 || att[0].Outcome != "unknown" {
+				t.Errorf("publish log: %+v", att)
+			}
+		})
+
+		t.Run("a refusal stops and says why", func(t *testing.T) {
+			ms.FailNext(channeltest.Rejected, 1)
+			it := p.item("Pajak", content.Variant{Network: channel.Mastodon, Text: "Batas lapor pajak daerah diperpanjang."})
+			p.schedule(it, nil, false)
+			pubs := p.settle(it)
+			if pubs[0].State != publish.Failed || pubs[0].Attempts != 1 {
+				t.Fatalf("after a refusal: %+v", pubs[0])
+			}
+			page := p.owner.Get(fmt.Sprintf("%s/content/%d", p.w, it.ID))
+			if !strings.Contains(page.Body, "Mastodon refused the post") {
+				t.Errorf("the item page does not say why: %s", apptest.Excerpt(page.Body))
+			}
+		})
+
+		t.Run("a revoked token asks for reconnection once", func(t *testing.T) {
+			ms.Revoke()
+			a := p.item("Revoked A", content.Variant{Network: channel.Mastodon, Text: "Pengumuman pertama setelah pencabutan."})
+			p.schedule(a, nil, false)
+			if pubs := p.settle(a); pubs[0].State != publish.Failed {
+				t.Fatalf("after revocation: %+v", pubs[0])
+			}
+			if got := p.account(channel.Mastodon); got.Health != publish.Reconnect {
+				t.Errorf("account health %s", got.Health)
+			}
+			if subject, _ := p.env.LastMailTo(p.email); !strings.Contains(subject, "needs reconnecting") {
+				t.Errorf("owner's mail: %q", subject)
+			}
+			before := len(ms.Posts())
+			b := p.item("Revoked B", content.Variant{Network: channel.Mastodon, Text: "Pengumuman kedua setelah pencabutan."})
+			p.schedule(b, nil, false)
+			if pubs := p.settle(b); pubs[0].State != publish.Failed {
+				t.Fatalf("second post to a revoked account: %+v", pubs[0])
+			}
+			if len(ms.Posts()) != before {
+				t.Error("a post to an account that needs reconnecting reached the network")
+			}
+			mails, _ := p.env.App.Mailer.List(ctx, 0, 100)
+			n := 0
+			for _, m := range mails {
+				if m.To == p.email && strings.Contains(m.Subject, "needs reconnecting") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%d reconnection mails, want 1", n)
+			}
+			// Reconnecting makes it work again.
+			p.connectOAuth(channel.Mastodon, ms.ConnectValues())
+			if got := p.account(channel.Mastodon); got.Health != publish.Working {
+				t.Errorf("after reconnecting: %s", got.Health)
+			}
+		})
+	})
+}
+
+// Pause holds every post whose time passes; resume sends nothing by itself; a person decides.
+func TestPauseAndResume(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ms := mastodontest.New()
+		defer ms.Close()
+		p := startPublishing(t, engine)
+		p.connectOAuth(channel.Mastodon, ms.ConnectValues())
+
+		if r := p.owner.Post(p.w+"/publishing/pause", url.Values{"reason": {""}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a pause without a reason: %d", r.Status)
+		}
+		if r := p.owner.Post(p.w+"/publishing/pause", url.Values{"reason": {"Duka cita: banjir bandang"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("pause: %d %s", r.Status, apptest.Excerpt(r.Body))
+		}
+		if home := p.owner.Get(p.w); !strings.Contains(home.Body, "Publishing is paused") || !strings.Contains(home.Body, "Duka cita: banjir bandang") {
+			t.Errorf("no banner on the home page: %s", apptest.Excerpt(home.Body))
+		}
+		it := p.item("Promo", content.Variant{Network: channel.Mastodon, Text: "Diskon pajak kendaraan akhir tahun!"})
+		at := time.Now().Add(time.Second)
+		if _, err := p.env.App.Content.Schedule(context.Background(), p.actor, p.wsID, it.ID, content.When{At: &at}, time.UTC); err != content.ErrPausedConfirm {
+			t.Fatalf("scheduling while paused without confirming: %v", err)
+		}
+		p.schedule(it, nil, true)
+		pubs := p.settle(it)
+		if pubs[0].State != publish.Held {
+			t.Fatalf("a post due during the pause: %+v", pubs[0])
+		}
+		if got, _ := p.env.App.Content.Get(context.Background(), p.wsID, it.ID); got.Status != content.Held {
+			t.Errorf("item status %s", got.Status)
+		}
+		if r := p.owner.Post(p.w+"/publishing/resume", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("resume: %d", r.Status)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if n := countText(ms.Posts(), "Diskon pajak"); n != 0 {
+			t.Fatalf("resume published a held post by itself")
+		}
+		log := p.owner.Get(p.w + "/publishing")
+		if !strings.Contains(log.Body, `id="held"`) {
+			t.Fatalf("the publish log does not offer the held post: %s", apptest.Excerpt(log.Body))
+		}
+		if r := p.owner.Post(p.w+"/publishing/decide", url.Values{"id": {fmt.Sprint(pubs[0].ID)}, "decision": {"publish"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("decide: %d", r.Status)
+		}
+		if pubs := p.settle(it); pubs[0].State != publish.Published {
+			t.Errorf("after 'publish now': %+v", pubs[0])
+		}
+		if n := countText(ms.Posts(), "Diskon pajak"); n != 1 {
+			t.Errorf("%d copies", n)
+		}
+	})
+}
