@@ -25,6 +25,7 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/channel/bluesky"
 	"warta.dev/warta/internal/channel/facebook"
 	"warta.dev/warta/internal/channel/instagram"
 	"warta.dev/warta/internal/channel/linkedin"
@@ -66,7 +67,7 @@ func Migrations() []db.Migrations {
 func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
-		publish.Catalog, x.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
+		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
 		telegram.Catalog, webhook.Catalog}
 }
 

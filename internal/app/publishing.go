@@ -9,6 +9,7 @@ import (
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/channel/bluesky"
 	"warta.dev/warta/internal/channel/facebook"
 	"warta.dev/warta/internal/channel/instagram"
 	"warta.dev/warta/internal/channel/linkedin"
@@ -32,6 +33,7 @@ func (a *App) connectors() []channel.Connector {
 	}
 	conns := []channel.Connector{
 		x.New(env(channel.X)),
+		bluesky.New(env(channel.Bluesky)),
 		mastodon.New(env(channel.Mastodon)),
 		linkedin.New(env(channel.LinkedIn)),
 		threads.New(env(channel.Threads)),

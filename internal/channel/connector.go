@@ -239,6 +239,10 @@ type Published struct {
 	RemoteID string    `json:"remote_id"`
 	URL      string    `json:"url"`
 	At       time.Time `json:"at"`
+	// Incomplete, when set, says in the network's words what did not go out although the post
+	// did (a first comment, a later part of a thread): the post counts as published, and the
+	// person is told.
+	Incomplete string `json:"incomplete,omitempty"`
 }
 
 // Metrics are a published post's counts; -1 where the network does not give one.

@@ -282,6 +282,12 @@ func (s *Service) saveApp(ctx context.Context, wsID int64, n channel.Network, se
 	})
 }
 
+// AddAccounts stores accounts whose credentials were obtained outside the connect screens (a
+// benchmark's accounts on a test server); see saveAccounts.
+func (s *Service) AddAccounts(ctx context.Context, a audit.Actor, wsID int64, accts []channel.Account) ([]Account, error) {
+	return s.saveAccounts(ctx, a, wsID, accts)
+}
+
 // saveAccounts stores connected accounts; an account connected again (same network, kind,
 // server and remote ID) gets its new credentials and is working again.
 func (s *Service) saveAccounts(ctx context.Context, a audit.Actor, wsID int64, accts []channel.Account) ([]Account, error) {

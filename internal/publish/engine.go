@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 	"time"
 
@@ -82,9 +83,11 @@ func (s *Service) dispatch(ctx context.Context) (time.Time, error) {
 			if tx.Dialect() == db.Postgres {
 				lock = " FOR UPDATE SKIP LOCKED" // several processes dispatch; each takes other rows
 			}
+			// A job handed out a lease ago whose attempt never started was lost with its process
+			// (River had taken it when the process died): hand out another.
 			rows, err := tx.Query(ctx, `SELECT id FROM publications WHERE state IN (?, ?, ?, ?) AND next_at <= ?
-				AND (dispatched_at IS NULL OR dispatched_at < next_at) ORDER BY next_at LIMIT `+fmt.Sprint(dispatchBatch)+lock,
-				string(Queued), string(Sending), string(Retrying), string(Checking), t)
+				AND (dispatched_at IS NULL OR dispatched_at < next_at OR dispatched_at < ?) ORDER BY next_at LIMIT `+fmt.Sprint(dispatchBatch)+lock,
+				string(Queued), string(Sending), string(Retrying), string(Checking), t, t.Add(-s.opts.Lease))
 			if err != nil {
 				return err
 			}
@@ -122,8 +125,8 @@ func (s *Service) dispatch(ctx context.Context) (time.Time, error) {
 	// The column itself, not MIN(): SQLite hands an aggregate back as text.
 	var next time.Time
 	err := s.d.QueryRow(ctx, `SELECT next_at FROM publications WHERE state IN (?, ?, ?, ?)
-		AND (dispatched_at IS NULL OR dispatched_at < next_at) ORDER BY next_at LIMIT 1`,
-		string(Queued), string(Sending), string(Retrying), string(Checking)).Scan(&next)
+		AND (dispatched_at IS NULL OR dispatched_at < next_at OR dispatched_at < ?) ORDER BY next_at LIMIT 1`,
+		string(Queued), string(Sending), string(Retrying), string(Checking), now().Add(-s.opts.Lease)).Scan(&next)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, nil
 	}
@@ -173,6 +176,10 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 	if problem != nil {
 		return s.finish(ctx, c, outcome{problem: problem, notCalled: true})
 	}
+	// A connector may renew credentials during a call (Bluesky rotates its refresh token when a
+	// token expires mid-way): keep what it ends with.
+	before := ca.Secret
+	defer s.keepRenewed(ctx, acct.ID, before, ca)
 	if c.find && !withinIdempotency(conn, c.firstTry) {
 		found, err := conn.Find(ctx, ca, post)
 		switch {
@@ -189,6 +196,16 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 		return s.finish(ctx, c, outcome{err: err})
 	}
 	return s.finish(ctx, c, outcome{published: &pub})
+}
+
+// keepRenewed saves an account's credentials when a call changed them.
+func (s *Service) keepRenewed(ctx context.Context, id int64, before channel.Secret, ca *channel.Account) {
+	if reflect.DeepEqual(before, ca.Secret) {
+		return
+	}
+	if err := s.saveSecret(ctx, id, ca.Secret); err != nil {
+		s.log.Error("saving renewed credentials", "account", id, "err", err)
+	}
 }
 
 // withinIdempotency reports whether the network recognises a repeated request by its key for as
@@ -382,14 +399,14 @@ func (s *Service) finish(ctx context.Context, c *claim, o outcome) error {
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
 		var st State
 		var next time.Time = t
-		var remoteID, remoteURL string
+		var remoteID, remoteURL, incomplete string
 		var publishedAt *time.Time
 		var errKind, errKey, errReason, attemptOutcome string
 		var errStatus int
 		var retryAt *time.Time
 		switch {
 		case o.published != nil:
-			st, remoteID, remoteURL = Published, o.published.RemoteID, o.published.URL
+			st, remoteID, remoteURL, incomplete = Published, o.published.RemoteID, o.published.URL, o.published.Incomplete
 			at := t
 			if !o.published.At.IsZero() {
 				at = o.published.At.UTC()
@@ -440,9 +457,9 @@ func (s *Service) finish(ctx context.Context, c *claim, o outcome) error {
 				retryAt = &next
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, next_at = ?, remote_id = ?, remote_url = ?, published_at = ?,
+		if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, next_at = ?, remote_id = ?, remote_url = ?, published_at = ?, incomplete = ?,
 			error_kind = ?, error_key = ?, error_reason = ?, error_status = ?, retry_at = ?, updated_at = ? WHERE id = ?`,
-			string(st), next, remoteID, remoteURL, publishedAt, errKind, errKey, errReason, errStatus, retryAt, t, c.id); err != nil {
+			string(st), next, remoteID, remoteURL, publishedAt, incomplete, errKind, errKey, errReason, errStatus, retryAt, t, c.id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE publish_attempts SET finished_at = ?, outcome = ?, error_key = ?, error_reason = ?, error_status = ?,

@@ -200,7 +200,9 @@ func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) err
 		if err != nil {
 			continue
 		}
+		before := ca.Secret
 		got, err := conn.Metrics(ctx, ca, ids)
+		s.keepRenewed(ctx, acctID, before, ca)
 		if err != nil {
 			s.log.Info("reading post metrics", "account", acctID, "err", err)
 		}

@@ -457,6 +457,9 @@ func (s *Service) TargetChoices(r *http.Request, it *content.Item) ([]content.Ta
 func Explain(l *i18n.Locale, p *Publication) string {
 	switch p.State {
 	case Published:
+		if p.Incomplete != "" {
+			return l.T("publish.explain.incomplete", "Network", l.T(fmt.Sprintf("channel.name.%s", p.Network)), "Reason", p.Incomplete)
+		}
 		return ""
 	case Queued:
 		return l.T("publish.explain.queued", "At", l.DateTime(p.DueAt))

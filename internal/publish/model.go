@@ -122,11 +122,13 @@ type Publication struct {
 	RemoteID    string
 	RemoteURL   string
 	PublishedAt *time.Time
-	Error       *channel.Error
-	RetryAt     *time.Time
-	Metrics     channel.Metrics
-	MetricsAt   *time.Time
-	UpdatedAt   time.Time
+	// Incomplete says what did not go out although the post did, in the network's words.
+	Incomplete string
+	Error      *channel.Error
+	RetryAt    *time.Time
+	Metrics    channel.Metrics
+	MetricsAt  *time.Time
+	UpdatedAt  time.Time
 }
 
 // Attempt is one line of the publish log.

@@ -20,7 +20,7 @@ type Filter struct {
 }
 
 const publicationColumns = `p.id, p.workspace_id, p.item_id, COALESCE(i.title, ''), p.account_id, a.name, a.network, p.state, p.due_at,
-	p.zone, p.attempts, p.remote_id, p.remote_url, p.published_at, p.error_kind, p.error_key, p.error_reason, p.error_status,
+	p.zone, p.attempts, p.remote_id, p.remote_url, p.published_at, p.incomplete, p.error_kind, p.error_key, p.error_reason, p.error_status,
 	p.retry_at, p.likes, p.reposts, p.replies, p.views, p.metrics_at, p.updated_at`
 
 func scanPublication(row interface{ Scan(...any) error }) (Publication, error) {
@@ -28,7 +28,7 @@ func scanPublication(row interface{ Scan(...any) error }) (Publication, error) {
 	var kind, key, reason string
 	var status int
 	err := row.Scan(&p.ID, &p.WorkspaceID, &p.ItemID, &p.ItemTitle, &p.AccountID, &p.Account, &p.Network, &p.State, &p.DueAt,
-		&p.Zone, &p.Attempts, &p.RemoteID, &p.RemoteURL, &p.PublishedAt, &kind, &key, &reason, &status,
+		&p.Zone, &p.Attempts, &p.RemoteID, &p.RemoteURL, &p.PublishedAt, &p.Incomplete, &kind, &key, &reason, &status,
 		&p.RetryAt, &p.Metrics.Likes, &p.Metrics.Reposts, &p.Metrics.Replies, &p.Metrics.Views, &p.MetricsAt, &p.UpdatedAt)
 	p.Error = storedError(kind, key, reason, status, p.RetryAt)
 	return p, err

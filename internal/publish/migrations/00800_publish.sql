@@ -72,6 +72,8 @@ CREATE TABLE publications (
 	remote_id     TEXT NOT NULL DEFAULT '',
 	remote_url    TEXT NOT NULL DEFAULT '',
 	published_at  {{timestamp}},
+	-- what did not go out although the post did (a first comment, a thread's later part)
+	incomplete    TEXT NOT NULL DEFAULT '',
 	error_kind    TEXT NOT NULL DEFAULT '',
 	error_key     TEXT NOT NULL DEFAULT '',
 	error_reason  TEXT NOT NULL DEFAULT '',
