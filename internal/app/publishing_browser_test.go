@@ -41,6 +41,7 @@ func TestBrowserPerAccountStatus(t *testing.T) {
 	pg.do("connect Mastodon",
 		chromedp.Navigate(p.env.URL+p.w+"/connect/mastodon"), chromedp.WaitVisible(chromedp.ID("f-server")),
 		chromedp.SendKeys(chromedp.ID("f-server"), ms.URL()), chromedp.Submit(chromedp.ID("f-server")),
+		chromedp.WaitVisible(chromedp.ID("continue")), chromedp.Click(chromedp.ID("continue")),
 		chromedp.WaitVisible(chromedp.CSS(`#accounts tr[data-network="mastodon"]`)))
 	if got := pg.text(`#accounts tr[data-network="mastodon"]`); !strings.Contains(got, "Working") {
 		t.Errorf("the Mastodon account's row: %q", got)

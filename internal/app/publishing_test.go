@@ -1,10 +1,13 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +18,13 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/channel/channeltest"
+	"warta.dev/warta/internal/channel/bluesky/blueskytest"
+	"warta.dev/warta/internal/channel/linkedin/linkedintest"
 	"warta.dev/warta/internal/channel/mastodon/mastodontest"
+	"warta.dev/warta/internal/channel/meta/metatest"
+	"warta.dev/warta/internal/channel/telegram/telegramtest"
+	"warta.dev/warta/internal/channel/webhook/webhooktest"
+	"warta.dev/warta/internal/channel/x/xtest"
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/content"
 	"warta.dev/warta/internal/platform/db"
@@ -63,11 +72,12 @@ func (p *publishing) connectOAuth(network channel.Network, values map[string]str
 		form.Set(k, v)
 	}
 	r := p.owner.Post(p.w+"/connect/"+string(network), form)
-	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "http") {
-		p.t.Fatalf("connect %s: %d %s %s", network, r.Status, r.Location, apptest.Excerpt(r.Body))
+	m := regexp.MustCompile(`id="continue" href="([^"]+)"`).FindStringSubmatch(r.Body)
+	if r.Status != http.StatusOK || m == nil {
+		p.t.Fatalf("connect %s: %d %s", network, r.Status, apptest.Excerpt(r.Body))
 	}
 	plain := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := plain.Get(r.Location)
+	res, err := plain.Get(html.UnescapeString(m[1]))
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -351,4 +361,74 @@ func TestPauseAndResume(t *testing.T) {
 			t.Errorf("%d copies", n)
 		}
 	})
+}
+
+// Every network through the screens a person uses: each account is connected on the Channels
+// page (OAuth networks through their authorisation page, the others with their form), one item
+// with a variant per network is scheduled, and at its time every account has the post, once.
+func TestEveryNetworkThroughTheScreens(t *testing.T) {
+	xs, bs, ms, li, meta, tg, hooks := xtest.New(), blueskytest.New(), mastodontest.New(), linkedintest.New(), metatest.New(), telegramtest.New(), webhooktest.New()
+	defer func() {
+		xs.Close()
+		bs.Close()
+		ms.Close()
+		li.Close()
+		meta.Close()
+		tg.Close()
+		hooks.Close()
+	}()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) {
+		c.ChannelEndpoints = map[string]string{"x": xs.URL(), "linkedin": li.URL(), "facebook": meta.URL(), "instagram": meta.URL(),
+			"threads": meta.URL(), "telegram": tg.URL(), "slack": hooks.URL(), "discord": hooks.URL(), "teams": hooks.URL()}
+	})
+	ctx := context.Background()
+	peers := map[channel.Network]channeltest.Peer{channel.X: xs, channel.Bluesky: bs, channel.Mastodon: ms, channel.LinkedIn: li,
+		channel.Facebook: meta.Network(channel.Facebook), channel.Instagram: meta.Network(channel.Instagram), channel.Threads: meta.Network(channel.Threads),
+		channel.Telegram: tg}
+	for _, n := range []channel.Network{channel.X, channel.Mastodon, channel.LinkedIn, channel.Facebook, channel.Instagram, channel.Threads} {
+		p.connectOAuth(n, peers[n].ConnectValues())
+	}
+	p.connectForm(channel.Bluesky, bs.ConnectValues())
+	p.connectForm(channel.Telegram, tg.ConnectValues())
+	for _, n := range []channel.Network{channel.Slack, channel.Discord, channel.Teams, channel.Webhook} {
+		p.connectForm(n, hooks.ConnectValuesFor(n))
+	}
+
+	photo, err := p.env.App.Library.Upload(ctx, p.actor, p.wsID, "posyandu.png", bytes.NewReader(channeltest.PNG()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.env.App.Library.Update(ctx, p.actor, p.wsID, photo.ID, "Kader posyandu menimbang bayi", "Humas", ""); err != nil {
+		t.Fatal(err)
+	}
+	text := "Posyandu keliling hadir Sabtu ini di 12 kelurahan. Bawa buku KIA ya!"
+	var variants []content.Variant
+	for _, r := range channel.Networks {
+		v := content.Variant{Network: r.Network, Text: text}
+		if r.RequiresMedia {
+			v.Media = []int64{photo.ID}
+		}
+		variants = append(variants, v)
+	}
+	it := p.item("Posyandu keliling", variants...)
+	p.schedule(it, nil, false)
+	pubs := p.settle(it)
+	got := map[channel.Network]int{}
+	for _, pb := range pubs {
+		if pb.State != publish.Published {
+			t.Errorf("%s (%s): %s %s", pb.Network, pb.Account, pb.State, publish.Explain(p.env.App.Bundle.Locale("en", time.UTC), &pb))
+			continue
+		}
+		got[pb.Network]++
+	}
+	for _, r := range channel.Networks {
+		if got[r.Network] == 0 {
+			t.Errorf("nothing went out on %s", r.Network)
+		}
+	}
+	for n, peer := range peers {
+		if c := countText(peer.Posts(), "Posyandu keliling hadir"); c != got[n] {
+			t.Errorf("%s holds %d copies for %d publications", n, c, got[n])
+		}
+	}
 }

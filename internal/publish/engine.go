@@ -14,6 +14,7 @@ import (
 
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/content"
+	"warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/jobs"
 )
@@ -359,7 +360,11 @@ func (s *Service) post(ctx context.Context, c *claim, acct *Account) (channel.Po
 		cv.Media = append(cv.Media, channel.Media{Kind: string(a.Kind), Bytes: a.Size, Alt: a.Alt})
 		f := channel.MediaFile{Name: a.Filename, MIME: a.ContentType, Kind: string(a.Kind), Size: a.Size,
 			Width: a.Width, Height: a.Height, Alt: a.Alt, Open: s.opener(c.wsID, a.ID)}
-		f.PublicURL = s.publicMediaURL(c.wsID, a.ID)
+		format := asUploaded
+		if acct.Network == channel.Instagram && a.Kind == media.Image && a.ContentType != "image/jpeg" {
+			format, f.MIME = asJPEG, "image/jpeg" // Instagram takes JPEG images only
+		}
+		f.PublicURL = s.publicMediaURL(c.wsID, a.ID, format)
 		p.Media = append(p.Media, f)
 	}
 	if probs := channel.Check(cv, channel.CountOptions{MastodonLimit: acct.MaxText}); len(probs) > 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -165,8 +166,17 @@ func (h *Handlers) connect(w http.ResponseWriter, r *http.Request) error {
 		return h.connectFailed(w, r, n, f, err)
 	}
 	if res.AuthURL != "" {
-		http.Redirect(w, r, res.AuthURL, http.StatusSeeOther)
-		return nil
+		// A page with a link rather than a redirect: the pages' policy lets forms lead only to
+		// Warta itself, and the person sees where they are about to sign in.
+		u, err := url.Parse(res.AuthURL)
+		if err != nil {
+			return err
+		}
+		return h.pages.Render(w, r, http.StatusOK, "leave.html", "publish.leave.title",
+			struct {
+				Network   channel.Network
+				Host, URL string
+			}{n.Network, u.Host, res.AuthURL}, nil)
 	}
 	h.srv.AddFlash(r, "ok", "publish.flash.connected")
 	return web.Redirect(w, r, web.WorkspacePath(r, "/channels"))

@@ -1,11 +1,20 @@
 package publish
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	_ "image/gif" // decoders for the JPEG copy
+	"image/jpeg"
+	_ "image/png"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	_ "golang.org/x/image/webp"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/platform/secrets"
@@ -16,26 +25,34 @@ import (
 // names nothing but the file: the signature covers workspace, file and expiry.
 const mediaLinkLife = 24 * time.Hour
 
+// Formats of a public media link: the file as uploaded, or a JPEG copy for networks that take
+// nothing else (Instagram).
+const (
+	asUploaded = "original"
+	asJPEG     = "jpeg"
+)
+
 // publicMediaURL is the signed, expiring public URL of a media file; empty when the installation
 // has no public address.
-func (s *Service) publicMediaURL(wsID, assetID int64) string {
+func (s *Service) publicMediaURL(wsID, assetID int64, format string) string {
 	if s.publicBase == "" {
 		return ""
 	}
 	exp := strconv.FormatInt(time.Now().Add(mediaLinkLife).Unix(), 10)
 	ws, id := strconv.FormatInt(wsID, 10), strconv.FormatInt(assetID, 10)
-	return fmt.Sprintf("%s/media/public/%s/%s/%s/%s", s.publicBase, ws, id, exp, secrets.Sign(s.signingKey, "media", ws, id, exp))
+	return fmt.Sprintf("%s/media/public/%s/%s/%s/%s/%s", s.publicBase, ws, id, exp, format,
+		secrets.Sign(s.signingKey, "media", ws, id, exp, format))
 }
 
 // MediaRoutes serve the signed media links.
 func (h *Handlers) MediaRoutes() []web.Route {
-	return []web.Route{{Method: "GET", Path: "/media/public/{ws}/{id}/{exp}/{sig}", Perm: access.Public, Handler: h.publicMedia}}
+	return []web.Route{{Method: "GET", Path: "/media/public/{ws}/{id}/{exp}/{format}/{sig}", Perm: access.Public, Handler: h.publicMedia}}
 }
 
 func (h *Handlers) publicMedia(w http.ResponseWriter, r *http.Request) error {
-	ws, id, exp, sig := r.PathValue("ws"), r.PathValue("id"), r.PathValue("exp"), r.PathValue("sig")
+	ws, id, exp, format, sig := r.PathValue("ws"), r.PathValue("id"), r.PathValue("exp"), r.PathValue("format"), r.PathValue("sig")
 	until, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || time.Now().Unix() > until || !secrets.Verify(h.s.signingKey, sig, "media", ws, id, exp) {
+	if err != nil || time.Now().Unix() > until || !secrets.Verify(h.s.signingKey, sig, "media", ws, id, exp, format) {
 		return web.ErrNotFound
 	}
 	wsID, _ := strconv.ParseInt(ws, 10, 64)
@@ -45,9 +62,31 @@ func (h *Handlers) publicMedia(w http.ResponseWriter, r *http.Request) error {
 		return web.ErrNotFound
 	}
 	defer rc.Close()
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	if format == asJPEG && a.ContentType != "image/jpeg" {
+		return serveJPEG(w, rc)
+	}
 	w.Header().Set("Content-Type", a.ContentType)
 	w.Header().Set("Content-Length", strconv.FormatInt(a.Size, 10))
-	w.Header().Set("Cache-Control", "private, max-age=3600")
 	_, err = io.Copy(w, rc)
+	return err
+}
+
+// serveJPEG answers a JPEG copy of an image, transparent parts on white.
+func serveJPEG(w http.ResponseWriter, r io.Reader) error {
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return web.ErrNotFound
+	}
+	flat := image.NewRGBA(img.Bounds())
+	draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), img, img.Bounds().Min, draw.Over)
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, flat, &jpeg.Options{Quality: 90}); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
+	_, err = w.Write(b.Bytes())
 	return err
 }

@@ -158,9 +158,12 @@ func (c *Connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		out.URL = "https://www.facebook.com/" + a.RemoteID + "/videos/" + res.ID
 	}
 	if p.FirstComment != "" {
-		// The post is out whatever happens to the comment; a failure here must not make the
-		// engine publish the post again.
-		_ = api.Post(ctx, "/"+res.ID+"/comments", url.Values{"message": {p.FirstComment}}, tok, nil)
+		// The post is out whatever happens to the comment: a failure is reported as what did not
+		// go out, not as a failed post, which the engine would publish again. It is not retried:
+		// a comment takes no idempotency key, so a repeat after a lost answer could comment twice.
+		if err := api.Post(ctx, "/"+res.ID+"/comments", url.Values{"message": {p.FirstComment}}, tok, nil); err != nil {
+			out.Incomplete = meta.Incomplete("first comment", err)
+		}
 	}
 	return out, nil
 }

@@ -200,8 +200,8 @@ func TestPhotosAltTextAndFirstComment(t *testing.T) {
 	p := channel.Post{Text: "Dokumentasi gotong royong Sabtu pagi", FirstComment: "Terima kasih warga RW 05!",
 		Media: []channel.MediaFile{channeltest.Image("Warga membersihkan selokan", ""), channeltest.Image("Tumpukan sampah diangkut truk", "")}}
 	got, err := conn.Publish(context.Background(), &acct, p)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || got.Incomplete != "" {
+		t.Fatalf("publish: %+v, %v", got, err)
 	}
 	posts := srv.Posts()
 	if len(posts) != 2 {
@@ -217,6 +217,51 @@ func TestPhotosAltTextAndFirstComment(t *testing.T) {
 	}
 	if comment.ReplyTo != post.ID || comment.Text != p.FirstComment {
 		t.Errorf("first comment %+v", comment)
+	}
+}
+
+// A first comment that fails leaves the post published, once, and says what did not go out.
+func TestFirstCommentFails(t *testing.T) {
+	for _, tc := range []struct {
+		fail     channeltest.Failure
+		want     string
+		comments int
+	}{
+		{channeltest.Rejected, "first comment: (#368) The action attempted has been deemed abusive or is otherwise disallowed", 0},
+		{channeltest.ServerError, "first comment: An unexpected error has occurred. Please retry your request later.", 0},
+		// The comment was made but its answer was lost: not repeated, since a repeat could
+		// comment twice, and the person is told it may be missing.
+		{channeltest.LostAnswer, "first comment: ", 1},
+	} {
+		t.Run(string(tc.fail), func(t *testing.T) {
+			srv, conn, _ := setup(t)
+			acct := connect(t, srv, conn)[0]
+			srv.FailNextComment(tc.fail, 1)
+			got, err := conn.Publish(context.Background(), &acct, channel.Post{Text: "Kerja bakti Minggu pagi di RW 05", FirstComment: "Titik kumpul: balai RW"})
+			if err != nil {
+				t.Fatalf("a failed first comment gave %v, want the post published", err)
+			}
+			ok := got.Incomplete == tc.want
+			if tc.fail == channeltest.LostAnswer { // no words from Facebook, and never the request's address
+				ok = strings.HasPrefix(got.Incomplete, tc.want) && len(got.Incomplete) > len(tc.want) && !strings.Contains(got.Incomplete, srv.URL())
+			}
+			if !ok {
+				t.Errorf("incomplete %q, want %q", got.Incomplete, tc.want)
+			}
+			posts := srv.Posts()
+			var main, comments int
+			for _, p := range posts {
+				switch {
+				case p.ID == got.RemoteID && p.ReplyTo == "":
+					main++
+				case p.ReplyTo == got.RemoteID:
+					comments++
+				}
+			}
+			if main != 1 || comments != tc.comments || len(posts) != 1+tc.comments {
+				t.Errorf("Facebook holds %+v, want the post %s once and %d comments", posts, got.RemoteID, tc.comments)
+			}
+		})
 	}
 }
 

@@ -222,8 +222,12 @@ func (c *Connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		out.URL = a.URL
 	}
 	if p.FirstComment != "" {
-		// A failed comment must not make the engine publish the post again.
-		_ = api.Post(ctx, "/"+res.ID+"/comments", url.Values{"message": {p.FirstComment}}, tok, nil)
+		// A failed comment is reported as what did not go out, not as a failed post, which the
+		// engine would publish again. It is not retried: a comment takes no idempotency key, so a
+		// repeat after a lost answer could comment twice.
+		if err := api.Post(ctx, "/"+res.ID+"/comments", url.Values{"message": {p.FirstComment}}, tok, nil); err != nil {
+			out.Incomplete = meta.Incomplete("first comment", err)
+		}
 	}
 	return out, nil
 }

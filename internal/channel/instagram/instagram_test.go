@@ -211,8 +211,8 @@ func TestCarouselReelAndFirstComment(t *testing.T) {
 	reel := channel.MediaFile{Name: "reel.mp4", MIME: "video/mp4", Kind: channel.KindVideo, PublicURL: base + "/m/reel.mp4"}
 	got, err := conn.Publish(ctx, &acct, channel.Post{Text: "Festival kuliner 2026", FirstComment: "Info tiket di tautan bio",
 		Media: []channel.MediaFile{photo("Stan makanan", base+"/m/foto.jpg"), reel}})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || got.Incomplete != "" {
+		t.Fatalf("publish: %+v, %v", got, err)
 	}
 	posts := srv.Posts()
 	if len(posts) != 2 {
@@ -226,6 +226,34 @@ func TestCarouselReelAndFirstComment(t *testing.T) {
 	}
 	if _, err := conn.Publish(ctx, &acct, channel.Post{Text: "Cuplikan festival", Media: []channel.MediaFile{reel}}); err != nil {
 		t.Errorf("reel: %v", err)
+	}
+}
+
+// A first comment that fails leaves the post published, once, and says what did not go out.
+func TestFirstCommentFails(t *testing.T) {
+	for _, tc := range []struct {
+		fail channeltest.Failure
+		want string
+	}{
+		{channeltest.Rejected, "first comment: (#368) The action attempted has been deemed abusive or is otherwise disallowed"},
+		{channeltest.RateLimited, "first comment: There have been too many calls to this Instagram account. Wait a bit and try again."},
+	} {
+		t.Run(string(tc.fail), func(t *testing.T) {
+			srv, conn, base := setup(t)
+			acct := connect(t, srv, conn)[0]
+			srv.FailNextComment(tc.fail, 1)
+			got, err := conn.Publish(context.Background(), &acct, channel.Post{Text: "Lomba foto HUT kota", FirstComment: "Syarat lomba di tautan bio",
+				Media: []channel.MediaFile{photo("Tugu kota", base+"/m/foto.jpg")}})
+			if err != nil {
+				t.Fatalf("a failed first comment gave %v, want the post published", err)
+			}
+			if !strings.HasPrefix(got.Incomplete, tc.want) {
+				t.Errorf("incomplete %q, want %q", got.Incomplete, tc.want)
+			}
+			if posts := srv.Posts(); len(posts) != 1 || posts[0].ID != got.RemoteID || posts[0].ReplyTo != "" {
+				t.Errorf("Instagram holds %+v, want the post alone, published as %s", posts, got.RemoteID)
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -147,10 +148,23 @@ func (c *connector) statusError(resp *http.Response, reason string) *channel.Err
 	return e
 }
 
-// followUp reports a first comment that failed after the post was made. The post exists, so the
-// engine must not publish it again: Kind Unknown makes it ask Find first.
-func followUp(err error) error {
+// incomplete says what did not go out after the post was made, and why, in LinkedIn's words
+// when it gave any.
+func incomplete(what string, err error) string {
 	e := channel.AsError(err)
-	return &channel.Error{Kind: channel.Unknown, Status: e.Status, RetryAt: e.RetryAt,
-		Reason: fmt.Sprintf("the post was published, but the first comment was not: %s", e.Reason), Err: err}
+	reason := e.Reason
+	switch {
+	case reason != "":
+	case e.Status != 0:
+		reason = fmt.Sprintf("HTTP %d", e.Status)
+	case e.Err != nil:
+		reason = e.Err.Error()
+		var ue *url.Error
+		if errors.As(e.Err, &ue) {
+			reason = ue.Err.Error() // without the request's address, which may carry a credential
+		}
+	default:
+		reason = e.Kind.String()
+	}
+	return what + ": " + reason
 }

@@ -344,8 +344,8 @@ func TestFirstCommentAndMetrics(t *testing.T) {
 	member, org := accts[0], accts[1]
 	ctx := context.Background()
 	pub, err := f.c.Publish(ctx, &org, channel.Post{Text: "Pendaftaran beasiswa daerah dibuka", FirstComment: "Syarat lengkap: https://sukamajukab.go.id/beasiswa"})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || pub.Incomplete != "" {
+		t.Fatalf("publish: %+v, %v", pub, err)
 	}
 	posts := f.srv.Posts()
 	if c := posts[len(posts)-1]; c.ReplyTo != pub.RemoteID || c.Account != org.RemoteID {
@@ -358,6 +358,36 @@ func TestFirstCommentAndMetrics(t *testing.T) {
 	}
 	if _, err := f.c.Metrics(ctx, &member, []string{pub.RemoteID}); !errors.Is(err, channel.ErrNotOffered) {
 		t.Errorf("metrics of a member: %v", err)
+	}
+}
+
+// A first comment that fails leaves the post published, once, and says what did not go out.
+func TestFirstCommentFails(t *testing.T) {
+	for _, tc := range []struct {
+		fail channeltest.Failure
+		want string
+	}{
+		{channeltest.Rejected, "first comment: Not enough permissions to access: socialActions.comments.CREATE.20260801"},
+		{channeltest.ServerError, "first comment: Internal Server Error"},
+	} {
+		t.Run(string(tc.fail), func(t *testing.T) {
+			f := setup(t)
+			org := f.connect(t, withPages(f.srv.ConnectValues()))[1]
+			f.srv.FailNextComment(tc.fail, 1)
+			pub, err := f.c.Publish(context.Background(), &org, channel.Post{Text: "Musrenbang kecamatan dimulai pukul 09.00", FirstComment: "Agenda: https://sukamajukab.go.id/musrenbang"})
+			if err != nil {
+				t.Fatalf("a failed first comment gave %v, want the post published", err)
+			}
+			if pub.Incomplete != tc.want {
+				t.Errorf("incomplete %q, want %q", pub.Incomplete, tc.want)
+			}
+			if posts := f.srv.Posts(); len(posts) != 1 || posts[0].ID != pub.RemoteID || posts[0].ReplyTo != "" {
+				t.Errorf("LinkedIn holds %+v, want the post alone, published as %s", posts, pub.RemoteID)
+			}
+			if n := f.cnt.count("POST /rest/posts"); n != 1 {
+				t.Errorf("%d requests to create the post, want 1", n)
+			}
+		})
 	}
 }
 

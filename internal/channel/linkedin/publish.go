@@ -73,13 +73,17 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 	} else if urn = hdr.Get("X-Restli-Id"); urn == "" {
 		return channel.Published{}, &channel.Error{Kind: channel.Unknown, Key: channel.KeyUnexpected, Reason: "POST /rest/posts answered without x-restli-id"}
 	}
+	pub := channel.Published{RemoteID: urn, URL: postURL(urn), At: c.env.Clock()}
 	if p.FirstComment != "" {
+		// The post is out: a comment that fails is reported as what did not go out, not as a
+		// failed post, which the engine would publish again. It is not retried: a comment takes
+		// no idempotency key, so a repeat after a lost answer could comment twice.
 		comment := map[string]any{"actor": a.RemoteID, "object": urn, "message": map[string]string{"text": p.FirstComment}}
 		if err := c.call(ctx, http.MethodPost, c.api("/rest/socialActions/"+enc(urn)+"/comments"), a.Secret.AccessToken, comment, nil, nil); err != nil {
-			return channel.Published{}, followUp(err)
+			pub.Incomplete = incomplete("first comment", err)
 		}
 	}
-	return channel.Published{RemoteID: urn, URL: postURL(urn), At: c.env.Clock()}, nil
+	return pub, nil
 }
 
 // content uploads the media: images (and GIFs) through the Images API, one alone or several as

@@ -262,7 +262,7 @@ func TestFirstCommentAndMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	posts := srv.Posts()
-	if len(posts) != 2 || posts[1].ReplyTo != pub.RemoteID || posts[1].Key != "event-comment" || posts[0].Extra["language"] != "id" {
+	if len(posts) != 2 || posts[1].ReplyTo != pub.RemoteID || posts[1].Key != "event-comment" || posts[0].Extra["language"] != "id" || pub.Incomplete != "" {
 		t.Fatalf("the instance holds %+v", posts)
 	}
 	srv.AddReactions(pub.RemoteID, 7, 3)
@@ -275,6 +275,56 @@ func TestFirstCommentAndMetrics(t *testing.T) {
 	}
 	if _, ok := m["999"]; ok {
 		t.Error("counts for a status that does not exist")
+	}
+}
+
+// A first comment that fails after its status went out leaves the status published, once, and
+// says what did not go out; a failure that may pass is retried, with the comment's own key.
+func TestFirstCommentFails(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		fail       channeltest.Failure
+		n          int
+		waits      int64
+		comments   int
+		incomplete string // what Incomplete holds, "" for a comment that went out in the end
+	}{
+		{"refused", channeltest.Rejected, 1, 0, 0, "first comment: Validation failed: Text character limit of 500 exceeded"},
+		{"server errors", channeltest.ServerError, 3, 2, 0, "first comment: We're sorry, but something went wrong on our end."},
+		{"one server error", channeltest.ServerError, 1, 1, 1, ""},
+		{"lost answer", channeltest.LostAnswer, 1, 1, 1, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, conn, waits := setup(t)
+			acct, _ := connect(t, srv, conn, nil)
+			srv.FailNext("", 1) // the status goes through
+			srv.FailNext(tc.fail, tc.n)
+			pub, err := conn.Publish(context.Background(), &acct, channel.Post{Key: "comment-" + tc.name,
+				Text: "Musrenbang kecamatan dimulai pukul 09.00", FirstComment: "Agenda: https://kota.example/musrenbang"})
+			if err != nil {
+				t.Fatalf("a post whose comment failed: %v, want it published", err)
+			}
+			if pub.Incomplete != tc.incomplete {
+				t.Errorf("incomplete %q, want %q", pub.Incomplete, tc.incomplete)
+			}
+			var main, comments int
+			for _, p := range srv.Posts() {
+				switch {
+				case p.ReplyTo == "" && p.ID == pub.RemoteID:
+					main++
+				case p.ReplyTo == pub.RemoteID && p.Key == "comment-"+tc.name+"-comment":
+					comments++
+				default:
+					t.Errorf("unexpected status %+v", p)
+				}
+			}
+			if main != 1 || comments != tc.comments {
+				t.Errorf("the instance holds the post %d times and the comment %d times, want once and %d", main, comments, tc.comments)
+			}
+			if n := waits.Load(); n != tc.waits {
+				t.Errorf("%d waits between attempts at the comment, want %d", n, tc.waits)
+			}
+		})
 	}
 }
 

@@ -84,29 +84,65 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 	if err != nil {
 		return channel.Published{}, err
 	}
+	pub := st.published()
 	if strings.TrimSpace(p.FirstComment) != "" {
-		c.comment(ctx, a, p.Key+"-comment", statusRequest{Status: p.FirstComment, InReplyToID: st.ID, Language: lang, Visibility: "public"})
+		key := ""
+		if p.Key != "" {
+			key = p.Key + "-comment"
+		}
+		if err := c.comment(ctx, a, key, statusRequest{Status: p.FirstComment, InReplyToID: st.ID, Language: lang, Visibility: "public"}); err != nil {
+			pub.Incomplete = incomplete("first comment", err)
+		}
 	}
-	return st.published(), nil
+	return pub, nil
 }
 
-// comment posts the first comment. The post itself is out, so a comment that still fails after
-// its retries is given up rather than reported as a failed post, which the engine would retry.
-func (c *connector) comment(ctx context.Context, a *channel.Account, key string, r statusRequest) {
+// comment posts the first comment, retrying a failure that may be passing. Only the comment is
+// repeated, never the status it answers, and a repeat after a lost answer carries the comment's
+// own Idempotency-Key, so the instance answers the comment it already made. The post itself is
+// out, so a comment that still fails is reported as what did not go out, not as a failed post,
+// which the engine would publish again.
+func (c *connector) comment(ctx context.Context, a *channel.Account, key string, r statusRequest) error {
 	delay := pollFirst
-	for range commentTries {
+	for try := 1; ; try++ {
 		_, err := c.postStatus(ctx, a, key, r)
 		if err == nil {
-			return
+			return nil
 		}
-		if k := channel.AsError(err).Kind; k != channel.Temporary && k != channel.Unknown {
-			return
+		switch channel.AsError(err).Kind {
+		case channel.Temporary: // the instance did not take the request: repeating it is safe
+		case channel.Unknown:
+			if key == "" {
+				return err // the comment may be there, and nothing would tell the instance it is a repeat
+			}
+		default:
+			return err
 		}
-		if c.env.Wait(ctx, delay) != nil {
-			return
+		if try == commentTries || c.env.Wait(ctx, delay) != nil {
+			return err
 		}
 		delay *= 2
 	}
+}
+
+// incomplete says what did not go out and why, in the instance's words when it gave any.
+func incomplete(what string, err error) string {
+	e := channel.AsError(err)
+	reason := e.Reason
+	switch {
+	case reason != "":
+	case e.Status != 0:
+		reason = fmt.Sprintf("HTTP %d", e.Status)
+	case e.Err != nil:
+		reason = e.Err.Error()
+		var ue *url.Error
+		if errors.As(e.Err, &ue) {
+			reason = ue.Err.Error() // without the request's address, which may carry a credential
+		}
+	default:
+		reason = e.Kind.String()
+	}
+	return what + ": " + reason
 }
 
 func (c *connector) postStatus(ctx context.Context, a *channel.Account, key string, r statusRequest) (status, error) {

@@ -235,7 +235,12 @@ func (c *Connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		out.URL = media.Permalink
 	}
 	if p.FirstComment != "" {
-		_, _ = c.post(ctx, a, url.Values{"media_type": {"TEXT"}, "text": {p.FirstComment}, "reply_to_id": {id}})
+		// The first comment is a reply with its own container. A failure is reported as what did
+		// not go out, not as a failed post, which the engine would publish again; it is not
+		// retried, since a repeat after a lost answer could reply twice.
+		if _, err := c.post(ctx, a, url.Values{"media_type": {"TEXT"}, "text": {p.FirstComment}, "reply_to_id": {id}}); err != nil {
+			out.Incomplete = meta.Incomplete("first comment", err)
+		}
 	}
 	return out, nil
 }

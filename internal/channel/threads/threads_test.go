@@ -195,6 +195,41 @@ func TestMediaThreadsCannotProcess(t *testing.T) {
 	}
 }
 
+// A first comment whose reply fails leaves the post published, once, and says what did not go
+// out: its container's processing or its publishing may fail.
+func TestFirstCommentFails(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		script func(*metatest.Server)
+		want   string
+	}{
+		{"publishing refused", func(srv *metatest.Server) {
+			srv.FailNext("", 1) // the post goes through
+			srv.FailNext(channeltest.Rejected, 1)
+		}, "first comment: This post goes against our Community Guidelines."},
+		{"container failed", func(srv *metatest.Server) {
+			srv.FailContainers(1, "") // the post's container is processed
+			srv.FailContainers(1, "UNKNOWN")
+		}, "first comment: ERROR UNKNOWN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, conn, _ := setup(t)
+			acct := connect(t, srv, conn)
+			tc.script(srv)
+			got, err := conn.Publish(context.Background(), &acct, channel.Post{Text: "Posyandu balita buka Selasa", FirstComment: "Bawa buku KIA"})
+			if err != nil {
+				t.Fatalf("a failed first comment gave %v, want the post published", err)
+			}
+			if got.Incomplete != tc.want {
+				t.Errorf("incomplete %q, want %q", got.Incomplete, tc.want)
+			}
+			if posts := srv.Posts(); len(posts) != 1 || posts[0].ID != got.RemoteID || posts[0].ReplyTo != "" {
+				t.Errorf("Threads holds %+v, want the post alone, published as %s", posts, got.RemoteID)
+			}
+		})
+	}
+}
+
 func TestTextLimit(t *testing.T) {
 	srv, conn, _ := setup(t)
 	acct := connect(t, srv, conn)
@@ -219,8 +254,8 @@ func TestCarouselFirstCommentAndMetrics(t *testing.T) {
 	u := media(t)
 	got, err := conn.Publish(ctx, &acct, channel.Post{Text: "Galeri Hari Pahlawan", FirstComment: "Selengkapnya di situs kami",
 		Media: []channel.MediaFile{channeltest.Image("Upacara bendera", u), channeltest.Image("Tabur bunga", u)}})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || got.Incomplete != "" {
+		t.Fatalf("publish: %+v, %v", got, err)
 	}
 	posts := srv.Posts()
 	if len(posts) != 2 || posts[0].ID != got.RemoteID || len(posts[0].Media) != 2 || posts[0].Media[1].Alt != "Tabur bunga" {

@@ -23,9 +23,10 @@
 // comparing the hex digest with the one after "sha256=" in constant time (hmac.Equal,
 // crypto.timingSafeEqual, hash_equals). It refuses timestamps more than five minutes from its
 // clock, so a captured request cannot be replayed later, and it ignores a delivery ID it has
-// already handled, since Warta may send one post again when an answer was lost. It answers any
-// 2xx status, optionally with a JSON object {"id": "…"} naming what it made. "url" is present
-// only when Warta has a public base URL; it is signed and expires.
+// already handled, remembering each for 24 hours at least, since Warta sends one post again,
+// under the same ID and freshly signed, when an answer was lost. It answers any 2xx status,
+// optionally with a JSON object {"id": "…"} naming what it made. "url" is present only when
+// Warta has a public base URL; it is signed and expires.
 package webhook
 
 import (
@@ -71,8 +72,25 @@ func New(env channel.Env, n channel.Network) channel.Connector {
 	if !ok {
 		panic(fmt.Sprintf("webhook: %q is not a webhook network", n))
 	}
-	return &connector{env: env, n: n, kind: kind}
+	c := &connector{env: env, n: n, kind: kind}
+	if n == channel.Webhook {
+		return generic{c}
+	}
+	return c
 }
+
+// generic is the generic webhook's connector: the shared one, and channel.Idempotent, which only
+// the generic webhook is. Slack, Discord and Teams would show a repeated post twice.
+type generic struct{ *connector }
+
+var _ channel.Idempotent = generic{}
+
+// IdempotencyWindow is a day: the package's contract for the generic webhook (see "The generic
+// webhook" above) has a receiver ignore an X-Warta-Delivery it has already handled, remembering
+// each for 24 hours at least, and every attempt at one post carries the same one. So within a
+// day the engine may send a post whose answer was lost again instead of asking Find, which
+// cannot look.
+func (generic) IdempotencyWindow() time.Duration { return 24 * time.Hour }
 
 // All returns the connectors of every webhook network.
 func All(env channel.Env) []channel.Connector {

@@ -319,6 +319,24 @@ func TestNothingToFindOrCount(t *testing.T) {
 	}
 }
 
+// Only the generic webhook's receivers deduplicate by X-Warta-Delivery, so only it lets the
+// engine send a post again after a lost answer; Slack, Discord and Teams would show it twice.
+func TestOnlyTheGenericWebhookIsIdempotent(t *testing.T) {
+	for _, c := range webhook.All(channel.Env{}) {
+		i, ok := c.(channel.Idempotent)
+		switch c.Network() {
+		case channel.Webhook:
+			if !ok || i.IdempotencyWindow() != 24*time.Hour {
+				t.Errorf("the generic webhook: idempotent %v, want a window of 24 hours", ok)
+			}
+		default:
+			if ok {
+				t.Errorf("%s is idempotent, window %s; its webhooks do not deduplicate", c.Network(), i.IdempotencyWindow())
+			}
+		}
+	}
+}
+
 func TestCatalogCoversGuidesAndForms(t *testing.T) {
 	b, err := i18n.NewBundle(webhook.Catalog)
 	if err != nil {

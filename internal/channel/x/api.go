@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -170,11 +171,23 @@ func epoch(v string) time.Time {
 	return time.Unix(s, 0)
 }
 
-// followUp reports a reply (a thread part, the first comment) that failed after the first post
-// was made. The post exists, so the engine must not publish it again: Kind Unknown makes it ask
-// Find, which finds the first post.
-func followUp(what string, err error) error {
+// incomplete says what did not go out after the first post was made, and why, in X's words
+// when it gave any.
+func incomplete(what string, err error) string {
 	e := channel.AsError(err)
-	return &channel.Error{Kind: channel.Unknown, Status: e.Status, RetryAt: e.RetryAt,
-		Reason: fmt.Sprintf("the post was published, but %s was not: %s", what, e.Reason), Err: err}
+	reason := e.Reason
+	switch {
+	case reason != "":
+	case e.Status != 0:
+		reason = fmt.Sprintf("HTTP %d", e.Status)
+	case e.Err != nil:
+		reason = e.Err.Error()
+		var ue *url.Error
+		if errors.As(e.Err, &ue) {
+			reason = ue.Err.Error() // without the request's address, which may carry a credential
+		}
+	default:
+		reason = e.Kind.String()
+	}
+	return what + ": " + reason
 }

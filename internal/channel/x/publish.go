@@ -62,19 +62,25 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 	if err != nil {
 		return channel.Published{}, err
 	}
+	pub := channel.Published{RemoteID: root, URL: postURL(a, root), At: c.env.Clock()}
+	// The first post is on X from here on: what fails below is reported as what did not go out,
+	// not as a failed post, which the engine would publish again. Nothing is retried: a post
+	// carries no idempotency key, so a repeat after a lost answer could post a part twice.
 	prev := root
 	for i, text := range texts[1:] {
 		if prev, err = c.tweet(ctx, a, reply(text, prev)); err != nil {
-			return channel.Published{}, followUp(fmt.Sprintf("part %d of the thread", i+2), err)
+			// The parts after it and the first comment would answer a gap: they stay out too.
+			pub.Incomplete = incomplete(fmt.Sprintf("part %d of %d of the thread", i+2, len(texts)), err)
+			return pub, nil
 		}
 	}
 	// The first comment answers the last post, so a thread still reads in order.
 	if p.FirstComment != "" {
 		if _, err := c.tweet(ctx, a, reply(p.FirstComment, prev)); err != nil {
-			return channel.Published{}, followUp("the first comment", err)
+			pub.Incomplete = incomplete("first comment", err)
 		}
 	}
-	return channel.Published{RemoteID: root, URL: postURL(a, root), At: c.env.Clock()}, nil
+	return pub, nil
 }
 
 func reply(text, to string) tweetRequest {

@@ -184,8 +184,8 @@ func TestThread(t *testing.T) {
 	}
 
 	pub, err := c.Publish(ctx, &acct, channel.Post{Text: long, Thread: true, FirstComment: "Info lengkap: https://sukamajukab.go.id/ktp"})
-	if err != nil {
-		t.Fatalf("publish thread: %v", err)
+	if err != nil || pub.Incomplete != "" {
+		t.Fatalf("publish thread: %+v, %v", pub, err)
 	}
 	posts := srv.Posts()[before:]
 	if len(posts) != 4 {
@@ -229,22 +229,42 @@ func TestThread(t *testing.T) {
 	}
 }
 
-// When a later part fails, the thread's first post is already on X: the engine must not post it
-// again, so the error sends it to Find, which finds the first post.
+// When a later part fails, the thread's first post is already on X: it counts as published,
+// once, and says which part did not go out; the parts after it and the first comment stay out.
 func TestThreadPartFails(t *testing.T) {
 	srv, c, _ := setup(t)
 	acct := connect(t, c, srv.ConnectValues())
 	ctx := context.Background()
-	p := channel.Post{Text: long, Thread: true}
+	p := channel.Post{Text: long, Thread: true, FirstComment: "Info lengkap: https://sukamajukab.go.id/ktp"}
 	srv.FailNext("", 1) // the first part goes through
 	srv.FailNext(channeltest.ServerError, 1)
-	_, err := c.Publish(ctx, &acct, p)
-	if e := channel.AsError(err); err == nil || e.Kind != channel.Unknown || !strings.Contains(e.Reason, "part 2 of the thread") {
-		t.Fatalf("a failed second part gave %v, want unknown", err)
+	pub, err := c.Publish(ctx, &acct, p)
+	if err != nil {
+		t.Fatalf("a failed second part gave %v, want the thread published", err)
 	}
-	found, err := c.Find(ctx, &acct, p)
-	if err != nil || found == nil || found.RemoteID != srv.Posts()[0].ID {
-		t.Errorf("find after a failed part: %+v, %v", found, err)
+	if want := "part 2 of 3 of the thread: Internal Server Error"; pub.Incomplete != want {
+		t.Errorf("incomplete %q, want %q", pub.Incomplete, want)
+	}
+	posts := srv.Posts()
+	if len(posts) != 1 || posts[0].ID != pub.RemoteID || !strings.HasSuffix(posts[0].Text, " (1/3)") {
+		t.Errorf("X holds %+v, want the first part alone, published as %s", posts, pub.RemoteID)
+	}
+}
+
+func TestFirstCommentFails(t *testing.T) {
+	srv, c, _ := setup(t)
+	acct := connect(t, c, srv.ConnectValues())
+	srv.FailNext("", 1) // the post goes through
+	srv.FailNext(channeltest.Rejected, 1)
+	pub, err := c.Publish(context.Background(), &acct, channel.Post{Text: "Musrenbang kecamatan dimulai pukul 09.00", FirstComment: "Agenda lengkap di situs kecamatan"})
+	if err != nil {
+		t.Fatalf("a refused first comment gave %v, want the post published", err)
+	}
+	if want := "first comment: You are not allowed to create a Tweet with duplicate content."; pub.Incomplete != want {
+		t.Errorf("incomplete %q, want %q", pub.Incomplete, want)
+	}
+	if posts := srv.Posts(); len(posts) != 1 || posts[0].ID != pub.RemoteID || posts[0].ReplyTo != "" {
+		t.Errorf("X holds %+v, want the post alone, published as %s", posts, pub.RemoteID)
 	}
 }
 

@@ -444,6 +444,41 @@ func (s *Server) findPosts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"elements": elements, "paging": map[string]any{"count": count, "start": 0, "links": []any{}}})
 }
 
+// FailNextComment scripts the next n comments (POST /rest/socialActions/{urn}/comments), as
+// FailNext does posts: RateLimited, ServerError, Unauthorized and Rejected answer as LinkedIn
+// does, LostAnswer makes the comment and drops the answer, and any other Failure (such as "")
+// lets the comment through.
+func (s *Server) FailNextComment(f channeltest.Failure, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.commentFailures = append(s.commentFailures, f)
+	}
+}
+
+// commentFailure takes the next scripted failure of a comment and answers it, except
+// LostAnswer, which the caller answers after making the comment; callers hold mu.
+func (s *Server) commentFailure(w http.ResponseWriter) (channeltest.Failure, bool) {
+	if len(s.commentFailures) == 0 {
+		return "", false
+	}
+	f := s.commentFailures[0]
+	s.commentFailures = s.commentFailures[1:]
+	switch f {
+	case channeltest.RateLimited:
+		apiError(w, http.StatusTooManyRequests, 101, "TOO_MANY_REQUESTS", "Resource level throttle limit for calls to this resource is reached.")
+	case channeltest.ServerError:
+		apiError(w, http.StatusInternalServerError, 0, "INTERNAL_SERVER_ERROR", "Internal Server Error")
+	case channeltest.Unauthorized:
+		apiError(w, http.StatusUnauthorized, 65600, "INVALID_ACCESS_TOKEN", "Invalid access token")
+	case channeltest.Rejected:
+		denied(w, "socialActions.comments.CREATE")
+	default:
+		return f, false
+	}
+	return f, true
+}
+
 // createComment is POST /rest/socialActions/{urn}/comments.
 func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 	var req struct {
@@ -477,9 +512,17 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request) {
 		denied(w, "socialActions.comments.CREATE")
 		return
 	}
+	f, done := s.commentFailure(w)
+	if done {
+		return
+	}
 	p.comments++
 	urn := fmt.Sprintf("urn:li:comment:(%s,%s)", target, s.id())
 	s.Add(channeltest.Post{ID: urn, Account: req.Actor, Text: req.Message.Text, ReplyTo: target})
+	if f == channeltest.LostAnswer {
+		channeltest.Drop(w)
+		return
+	}
 	w.Header().Set("x-restli-id", urn)
 	writeJSON(w, http.StatusCreated, map[string]any{"actor": req.Actor, "object": target, "message": req.Message, "$URN": urn})
 }

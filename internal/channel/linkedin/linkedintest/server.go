@@ -60,6 +60,9 @@ type Server struct {
 	posts     map[string]*post
 	byAuthor  map[string][]*post
 	nextID    int64
+	// commentFailures are scripted failures of the next comments (FailNextComment); FailNext
+	// scripts posts only.
+	commentFailures []channeltest.Failure
 }
 
 type member struct {

@@ -737,7 +737,9 @@ func (s *Server) statusJSON(st *status) statusJSON {
 
 // POST /api/v1/statuses (docs.joinmastodon.org/methods/statuses/#create). A repeated
 // Idempotency-Key from the same account answers the status it already made, before any check,
-// as PostStatusService does.
+// as PostStatusService does. Every status takes the next scripted failure, replies too; a
+// Failure it does not know (such as "") lets the request through, so a test can fail a later
+// one (the first comment after its post).
 func (s *Server) createStatus(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.auth(w, r, "write:statuses", false)
 	if !ok {

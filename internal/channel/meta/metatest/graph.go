@@ -523,8 +523,12 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request, t *token, o *obj
 			invalidParam(w, fmt.Sprintf("The comment is longer than %d characters", max))
 			return
 		}
+		f := s.commentFailure()
+		if answerFailure(w, f, o.network, o.owner, true) {
+			return
+		}
 		c := s.publish(&object{network: o.network, owner: o.owner, text: message, parent: o.id}, "")
-		writeJSON(w, http.StatusOK, map[string]any{"id": c.id})
+		answerCreated(w, f, map[string]any{"id": c.id})
 	default:
 		unsupported(w, r, o.id+"/"+edge)
 	}

@@ -14,7 +14,9 @@
 // the Instagram user ID or the Threads user ID. Network returns a Peer that sees one network.
 // Scripted failures (FailNext) apply to the next publishing requests of any network: a Page
 // post (/feed, a published /photos or /videos), Instagram's /media_publish and Threads'
-// /threads_publish.
+// /threads_publish, a Threads reply's too. A Failure the server does not know (such as "") lets
+// its request through, so a test can fail a later one. FailNextComment scripts the comments
+// made on Facebook and Instagram posts (/{id}/comments).
 package metatest
 
 import (
@@ -43,19 +45,20 @@ type Server struct {
 	srv   *httptest.Server
 	fetch *http.Client
 
-	mu         sync.Mutex
-	now        func() time.Time
-	seq        int64
-	app        app // the Meta app: Facebook Login, Pages and Instagram
-	threadsApp app // the same app's Threads app ID and secret
-	user       *fbUser
-	thUser     *thUser
-	nodes      map[string]any // by ID: *fbUser, *page, *igUser, *thUser, *container, *object
-	tokens     map[string]*token
-	codes      map[string]*code
-	declined   map[string]bool
-	quotaTotal int
-	failing    []string // statuses of the next containers to fail
+	mu              sync.Mutex
+	now             func() time.Time
+	seq             int64
+	app             app // the Meta app: Facebook Login, Pages and Instagram
+	threadsApp      app // the same app's Threads app ID and secret
+	user            *fbUser
+	thUser          *thUser
+	nodes           map[string]any // by ID: *fbUser, *page, *igUser, *thUser, *container, *object
+	tokens          map[string]*token
+	codes           map[string]*code
+	declined        map[string]bool
+	quotaTotal      int
+	failing         []string              // statuses of the next containers to fail
+	commentFailures []channeltest.Failure // of the next Facebook or Instagram comments
 }
 
 type app struct{ id, secret string }
@@ -223,13 +226,35 @@ func (s *Server) SetQuotaUsage(igUserID string, n int) {
 
 // FailContainers makes the next n Instagram or Threads containers end in ERROR at their first
 // poll, with status (Instagram: an error subcode such as "2207001"; Threads: an error_message
-// such as "FAILED_PROCESSING_VIDEO").
+// such as "FAILED_PROCESSING_VIDEO"); an empty status lets one container through, so a test can
+// fail a later one.
 func (s *Server) FailContainers(n int, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
 		s.failing = append(s.failing, status)
 	}
+}
+
+// FailNextComment makes the next n comments on Facebook or Instagram posts (POST
+// /{id}/comments) fail as f, answered as FailNext answers a post; LostAnswer makes the comment
+// and drops the answer, and a Failure the server does not know (such as "") lets it through.
+func (s *Server) FailNextComment(f channeltest.Failure, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.commentFailures = append(s.commentFailures, f)
+	}
+}
+
+// commentFailure takes the next scripted failure of a comment, if any; callers hold mu.
+func (s *Server) commentFailure() channeltest.Failure {
+	if len(s.commentFailures) == 0 {
+		return ""
+	}
+	f := s.commentFailures[0]
+	s.commentFailures = s.commentFailures[1:]
+	return f
 }
 
 // SetCounts sets the likes, replies, reposts and views of a published object; comments made
@@ -599,6 +624,19 @@ func (s *Server) failure(w http.ResponseWriter, network, account string) (channe
 	if !ok {
 		return "", false
 	}
+	return f, answerFailure(w, f, network, account, false)
+}
+
+// answerFailure answers a scripted failure of a publishing request, or of a comment, as the
+// network does; it reports whether the request is answered (not for LostAnswer, ChangedShape or
+// a Failure it does not know).
+func answerFailure(w http.ResponseWriter, f channeltest.Failure, network, account string, comment bool) bool {
+	if f == channeltest.Rejected && comment {
+		// Graph's refusal of an action it blocks, comments included (error code 368).
+		graphError(w, http.StatusBadRequest, meta.GraphError{Code: 368,
+			Message: "(#368) The action attempted has been deemed abusive or is otherwise disallowed"})
+		return true
+	}
 	switch f {
 	case channeltest.RateLimited:
 		switch network {
@@ -633,9 +671,9 @@ func (s *Server) failure(w http.ResponseWriter, network, account string) (channe
 				UserTitle: "Post could not be published", UserMsg: "This post goes against our Community Guidelines."})
 		}
 	default:
-		return f, false
+		return false
 	}
-	return f, true
+	return true
 }
 
 // answerCreated answers a publishing request that created id, or fails it as scripted.
