@@ -175,3 +175,82 @@ func TestCrashNeitherLosesNorRepeats(t *testing.T) {
 	t.Logf("%d kills; %d posts, each once", kills, len(ms.Posts()))
 	a.Close()
 }
+
+// A post whose time has passed without an attempt (here: no process was serving) is not silent:
+// /readyz fails, every page of its workspace says so, the admins are told once; once Warta serves
+// again the post goes out.
+func TestOverduePostsRaiseTheAlarm(t *testing.T) {
+	ms := mastodontest.New()
+	defer ms.Close()
+	dir := t.TempDir()
+	ctx := context.Background()
+	cfg := crashConfig(dir)
+	cfg.PublishOverdue = time.Second
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	u, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Name: "Oka",
+		Password: "rahasia-sekali-123", Role: access.Owner, Workspace: "Humas Kota", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := audit.Actor{UserID: u.ID, Label: u.Email}
+	id, tok := ms.NewAccountToken()
+	if _, err := a.Publish.AddAccounts(ctx, actor, ws.ID, []channel.Account{{Network: channel.Mastodon, Server: ms.URL(), RemoteID: id,
+		Handle: "@user" + id, Name: "Akun", Secret: channel.Secret{AccessToken: tok}}}); err != nil {
+		t.Fatal(err)
+	}
+	it, _, err := a.Content.Save(ctx, actor, ws.ID, 0, content.Input{Title: "Tertunda", Lang: "id", Body: "x",
+		Variants: []content.Variant{{Network: channel.Mastodon, Text: "Pengumuman yang tertunda"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(500 * time.Millisecond)
+	if _, err := a.Content.Schedule(ctx, actor, ws.ID, it.ID, content.When{At: &at}, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * time.Second)
+	if err := a.Ready(ctx); err == nil || !strings.Contains(err.Error(), "overdue") {
+		t.Errorf("ready with an overdue post: %v", err)
+	}
+	banners, err := a.Publish.Banners(ctx, ws.ID)
+	if err != nil || len(banners) != 1 || banners[0].Key != "publish.banner.overdue" {
+		t.Errorf("banners: %+v, %v", banners, err)
+	}
+	for range 2 {
+		if err := a.Publish.Watch(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mails, _ := a.Mailer.List(ctx, 0, 100)
+	told := 0
+	for _, m := range mails {
+		if m.To == u.Email && strings.Contains(m.Subject, "overdue") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the owner was told %d times, want once", told)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(sctx, ln) }()
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ms.Posts()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(ms.Posts()) != 1 {
+		t.Fatalf("the overdue post did not go out once Warta served: %d posts", len(ms.Posts()))
+	}
+	if err := a.Ready(ctx); err != nil {
+		t.Errorf("still not ready once the post went out: %v", err)
+	}
+}

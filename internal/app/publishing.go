@@ -72,7 +72,8 @@ func (a *App) buildPublishing(renderer *web.Renderer) error {
 	a.Publish = publish.New(publish.Deps{DB: a.DB, Keys: a.Keys, Queue: a.Queue, Connectors: a.connectors(), Content: a.Content,
 		Media: a.Library, People: publishAdmins{a.Auth}, Notify: a.Notify, Log: a.Log,
 		RedirectURL: a.Config.BaseURL + publish.CallbackPath, PublicBaseURL: publicBaseURL(a.Config.BaseURL, a.Config.AllowPrivateURLs),
-		SigningKey: a.SigningKey}, publish.Options{Lease: a.Config.PublishLease, Backoff: a.Config.PublishBackoff})
+		SigningKey: a.SigningKey}, publish.Options{Lease: a.Config.PublishLease,
+		Backoff: a.Config.PublishBackoff, Overdue: a.Config.PublishOverdue})
 	a.Content.SetPublisher(a.Publish)
 	renderer.Banners = a.Publish.Banners
 	pages, err := publish.NewHandlers(a.Publish, a.Server)

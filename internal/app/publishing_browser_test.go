@@ -39,7 +39,7 @@ func TestBrowserPerAccountStatus(t *testing.T) {
 		}
 	}
 	pg.do("connect Mastodon",
-		chromedp.Navigate(p.env.URL+p.w+"/connect/mastodon"), chromedp.WaitVisible(chromedp.ID("f-server")),
+		chromedp.Navigate(p.env.URL+p.w+"/channels/mastodon/connect"), chromedp.WaitVisible(chromedp.ID("f-server")),
 		chromedp.SendKeys(chromedp.ID("f-server"), ms.URL()), chromedp.Submit(chromedp.ID("f-server")),
 		chromedp.WaitVisible(chromedp.ID("continue")), chromedp.Click(chromedp.ID("continue")),
 		chromedp.WaitVisible(chromedp.CSS(`#accounts tr[data-network="mastodon"]`)))
@@ -48,7 +48,7 @@ func TestBrowserPerAccountStatus(t *testing.T) {
 	}
 	vals := tg.ConnectValues()
 	pg.do("connect Telegram",
-		chromedp.Navigate(p.env.URL+p.w+"/connect/telegram"), chromedp.WaitVisible(chromedp.ID("f-bot_token")),
+		chromedp.Navigate(p.env.URL+p.w+"/channels/telegram/connect"), chromedp.WaitVisible(chromedp.ID("f-bot_token")),
 		chromedp.SendKeys(chromedp.ID("f-bot_token"), vals["bot_token"]), chromedp.SendKeys(chromedp.ID("f-chat"), vals["chat"]),
 		chromedp.Submit(chromedp.ID("f-chat")),
 		chromedp.WaitVisible(chromedp.CSS(`#accounts tr[data-network="telegram"]`)))

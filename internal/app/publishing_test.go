@@ -71,7 +71,7 @@ func (p *publishing) connectOAuth(network channel.Network, values map[string]str
 	for k, v := range values {
 		form.Set(k, v)
 	}
-	r := p.owner.Post(p.w+"/connect/"+string(network), form)
+	r := p.owner.Post(p.w+"/channels/"+string(network)+"/connect", form)
 	m := regexp.MustCompile(`id="continue" href="([^"]+)"`).FindStringSubmatch(r.Body)
 	if r.Status != http.StatusOK || m == nil {
 		p.t.Fatalf("connect %s: %d %s", network, r.Status, apptest.Excerpt(r.Body))
@@ -99,7 +99,7 @@ func (p *publishing) connectForm(network channel.Network, values map[string]stri
 	for k, v := range values {
 		form.Set(k, v)
 	}
-	r := p.owner.Post(p.w+"/connect/"+string(network), form)
+	r := p.owner.Post(p.w+"/channels/"+string(network)+"/connect", form)
 	if r.Status != http.StatusSeeOther || r.Location != p.w+"/channels" {
 		p.t.Fatalf("connect %s: %d %s %s", network, r.Status, r.Location, apptest.Excerpt(r.Body))
 	}
@@ -187,7 +187,7 @@ func TestPublishingToMastodon(t *testing.T) {
 		p := startPublishing(t, engine)
 		ctx := context.Background()
 
-		if r := p.owner.Get(p.w + "/channels"); !strings.Contains(r.Body, `data-network="mastodon"`) || !strings.Contains(r.Body, p.w+"/connect/mastodon") {
+		if r := p.owner.Get(p.w + "/channels"); !strings.Contains(r.Body, `data-network="mastodon"`) || !strings.Contains(r.Body, p.w+"/channels/mastodon/connect") {
 			t.Fatalf("the channels page offers no Mastodon: %s", apptest.Excerpt(r.Body))
 		}
 		p.connectOAuth(channel.Mastodon, ms.ConnectValues())
@@ -431,4 +431,67 @@ func TestEveryNetworkThroughTheScreens(t *testing.T) {
 			t.Errorf("%s holds %d copies for %d publications", n, c, got[n])
 		}
 	}
+}
+
+// The API does what the pages do: pause with a reason, list held publications, decide, resume;
+// a viewer may read but not pause.
+func TestPublishingAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		ms := mastodontest.New()
+		defer ms.Close()
+		p := startPublishing(t, engine)
+		ctx := context.Background()
+		p.connectOAuth(channel.Mastodon, ms.ConnectValues())
+		token, _, err := p.env.App.Auth.CreateToken(ctx, auth.CLI, p.wsID, p.actor.UserID, "otomasi", access.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, body := p.env.API("GET", "/api/v1/channels", token, nil); code != http.StatusOK || len(body["items"].([]any)) != 1 {
+			t.Errorf("channels: %d %v", code, body)
+		}
+		if code, body := p.env.API("POST", "/api/v1/workspace/pause", token, map[string]any{"reason": ""}); code != http.StatusUnprocessableEntity {
+			t.Errorf("a pause without a reason: %d %v", code, body)
+		}
+		if code, body := p.env.API("POST", "/api/v1/workspace/pause", token, map[string]any{"reason": "Masa tenang pemilu"}); code != http.StatusOK || body["paused"] != true {
+			t.Fatalf("pause: %d %v", code, body)
+		}
+		it := p.item("Kampanye", content.Variant{Network: channel.Mastodon, Text: "Ayo cek DPT Anda!"})
+		p.schedule(it, nil, true)
+		p.settle(it)
+		code, body := p.env.API("GET", "/api/v1/workspace/pause", token, nil)
+		held, _ := body["held"].([]any)
+		if code != http.StatusOK || len(held) != 1 {
+			t.Fatalf("held: %d %v", code, body)
+		}
+		id := held[0].(map[string]any)["id"]
+		if code, body := p.env.API("DELETE", "/api/v1/workspace/pause", token, nil); code != http.StatusOK || body["paused"] != false {
+			t.Fatalf("resume: %d %v", code, body)
+		}
+		if code, body := p.env.API("POST", "/api/v1/publications/decide", token, map[string]any{"ids": []any{id}, "decision": "cancel"}); code != http.StatusOK || body["decided"] != float64(1) {
+			t.Fatalf("decide: %d %v", code, body)
+		}
+		code, body = p.env.API("GET", fmt.Sprintf("/api/v1/publications?item=%d", it.ID), token, nil)
+		items, _ := body["items"].([]any)
+		if code != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["state"] != "cancelled" {
+			t.Errorf("publications: %d %v", code, body)
+		}
+		if n := countText(ms.Posts(), "cek DPT"); n != 0 {
+			t.Errorf("a cancelled post went out")
+		}
+		viewer, _, err := p.env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "viewer@humas.example", Name: "Vina",
+			Password: "rahasia-sekali-123", Role: access.Viewer, Workspace: p.w[3:], Lang: "id"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		vt, _, err := p.env.App.Auth.CreateToken(ctx, auth.CLI, p.wsID, viewer.ID, "baca", access.Viewer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _ := p.env.API("GET", "/api/v1/workspace/pause", vt, nil); code != http.StatusOK {
+			t.Errorf("a viewer reading the pause: %d", code)
+		}
+		if code, _ := p.env.API("POST", "/api/v1/workspace/pause", vt, map[string]any{"reason": "x"}); code != http.StatusForbidden {
+			t.Errorf("a viewer pausing: %d", code)
+		}
+	})
 }

@@ -54,10 +54,11 @@ type Config struct {
 	// ChannelEndpoints replace a network's fixed hosts with one base URL, by network name. Tests
 	// point them at contract servers; there is no option for it.
 	ChannelEndpoints map[string]string
-	// PublishLease and PublishBackoff shorten the publishing engine's waits in tests (see
+	// PublishLease, PublishBackoff and PublishOverdue shorten the publishing engine's waits in tests (see
 	// publish.Options); zero means the engine's defaults. There is no option for them.
 	PublishLease   time.Duration
 	PublishBackoff []time.Duration
+	PublishOverdue time.Duration
 }
 
 // Option describes one setting. Env is derived from Name: "smtp-host" is WARTA_SMTP_HOST.

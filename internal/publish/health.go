@@ -71,10 +71,11 @@ type watchWorker struct {
 	s *Service
 }
 
-// Work raises the alarm for every post that is overdue and was never attempted: the admins of
-// its workspace are told once, and /readyz says so while it lasts.
-func (w *watchWorker) Work(ctx context.Context, _ *river.Job[watchArgs]) error {
-	s := w.s
+func (w *watchWorker) Work(ctx context.Context, _ *river.Job[watchArgs]) error { return w.s.Watch(ctx) }
+
+// Watch raises the alarm for every post that is overdue and was never attempted: the admins of
+// its workspace are told once, and /readyz says so while it lasts. A periodic job runs it.
+func (s *Service) Watch(ctx context.Context) error {
 	rows, err := s.d.Query(ctx, `SELECT p.id, p.workspace_id, p.item_id FROM publications p
 		WHERE p.state = ? AND p.attempts = 0 AND p.due_at < ? AND p.overdue_told_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)`,

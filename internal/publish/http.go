@@ -41,8 +41,8 @@ const CallbackPath = "/channels/callback"
 func (h *Handlers) Routes() []web.Route {
 	return []web.Route{
 		{Method: "GET", Path: "/w/{ws}/channels", Perm: access.ContentView, Handler: h.channels},
-		{Method: "GET", Path: "/w/{ws}/connect/{network}", Perm: access.ChannelsManage, Handler: h.connectForm},
-		{Method: "POST", Path: "/w/{ws}/connect/{network}", Perm: access.ChannelsManage, Handler: h.connect},
+		{Method: "GET", Path: "/w/{ws}/channels/{network}/connect", Perm: access.ContentView, Handler: h.connectForm},
+		{Method: "POST", Path: "/w/{ws}/channels/{network}/connect", Perm: access.ChannelsManage, Handler: h.connect},
 		{Method: "GET", Path: CallbackPath, Perm: access.SignedIn, Handler: h.callback},
 		{Method: "GET", Path: "/w/{ws}/channels/{id}", Perm: access.ContentView, Handler: h.account},
 		{Method: "POST", Path: "/w/{ws}/channels/{id}/check", Perm: access.ChannelsManage, Handler: h.check},

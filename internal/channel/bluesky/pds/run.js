@@ -1,4 +1,4 @@
-// Starts a real Bluesky PDS for TestRealPDS (pds_test.go). Every setting comes from the
+// Starts a real Bluesky PDS for the tests that use package pdstest. Every setting comes from the
 // PDS_* environment the test passes; the PLC directory is the test's own stand-in.
 'use strict'
 
