@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"time"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/channel/bluesky"
 	"warta.dev/warta/internal/channel/facebook"
@@ -18,6 +20,7 @@ import (
 	"warta.dev/warta/internal/channel/threads"
 	"warta.dev/warta/internal/channel/webhook"
 	"warta.dev/warta/internal/channel/x"
+	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/netsafe"
 	"warta.dev/warta/internal/platform/web"
 	"warta.dev/warta/internal/publish"
@@ -70,7 +73,7 @@ func publicBaseURL(base string, allowPrivate bool) string {
 // buildPublishing wires the connected accounts and the publishing engine to the content studio.
 func (a *App) buildPublishing(renderer *web.Renderer) error {
 	a.Publish = publish.New(publish.Deps{DB: a.DB, Keys: a.Keys, Queue: a.Queue, Connectors: a.connectors(), Content: a.Content,
-		Media: a.Library, People: publishAdmins{a.Auth}, Notify: a.Notify, Log: a.Log,
+		Media: a.Library, Links: campaignLinks{a.Campaigns}, People: publishAdmins{a.Auth}, Notify: a.Notify, Log: a.Log,
 		RedirectURL: a.Config.BaseURL + publish.CallbackPath, PublicBaseURL: publicBaseURL(a.Config.BaseURL, a.Config.AllowPrivateURLs),
 		SigningKey: a.SigningKey}, publish.Options{Lease: a.Config.PublishLease,
 		Backoff: a.Config.PublishBackoff, Overdue: a.Config.PublishOverdue})
@@ -85,6 +88,23 @@ func (a *App) buildPublishing(renderer *web.Renderer) error {
 	a.Server.Handle(pages.APIRoutes()...)
 	a.Server.Handle(pages.MediaRoutes()...)
 	return nil
+}
+
+// campaignLinks tags a post's links with its campaign's UTM parameters for the network.
+type campaignLinks struct{ *campaign.Service }
+
+func (c campaignLinks) Tag(ctx context.Context, wsID, campaignID int64, n channel.Network, text string) (string, error) {
+	if !campaign.KnownChannel(string(n)) {
+		return text, nil // a webhook or chat tool: no UTM row of its own
+	}
+	utm, err := c.Service.UTMFor(ctx, wsID, campaignID, string(n))
+	if errors.Is(err, db.ErrNotFound) {
+		return text, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return campaign.TagLinks(text, utm), nil
 }
 
 // publishAdmins gives publishing the people to alert: a workspace's owners and admins.

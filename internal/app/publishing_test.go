@@ -16,6 +16,7 @@ import (
 	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/campaign"
 	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/channel/bluesky/blueskytest"
 	"warta.dev/warta/internal/channel/channeltest"
@@ -222,6 +223,25 @@ func TestPublishingToMastodon(t *testing.T) {
 			page := p.owner.Get(fmt.Sprintf("%s/content/%d", p.w, it.ID))
 			if !strings.Contains(page.Body, `id="deliveries"`) || !strings.Contains(page.Body, pubs[0].RemoteURL) {
 				t.Errorf("the item page does not show where it went: %s", apptest.Excerpt(page.Body))
+			}
+		})
+
+		t.Run("links carry the campaign's tags", func(t *testing.T) {
+			c, err := p.env.App.Campaigns.Create(ctx, p.actor, p.wsID, campaign.Input{Name: "Hari Jadi Kota"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			it, _, err := p.env.App.Content.Save(ctx, p.actor, p.wsID, 0, content.Input{Title: "Hari jadi", Lang: "id", Body: "x", CampaignID: c.ID,
+				Variants: []content.Variant{{Network: channel.Mastodon, Text: "Rangkaian acara hari jadi: https://kota.example/hut?hari=1"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.schedule(it, nil, false)
+			p.settle(it)
+			posts := ms.Posts()
+			got := posts[len(posts)-1].Text
+			if !strings.Contains(got, "hari=1") || !strings.Contains(got, "utm_source=mastodon") || !strings.Contains(got, "utm_campaign=hari-jadi-kota") {
+				t.Errorf("posted %q", got)
 			}
 		})
 
@@ -494,4 +514,23 @@ func TestPublishingAPI(t *testing.T) {
 			t.Errorf("a viewer pausing: %d", code)
 		}
 	})
+}
+
+// An instance with its own text limit is counted by it in the editor, not only at publish time.
+func TestMastodonInstanceLimitInTheEditor(t *testing.T) {
+	ms := mastodontest.New()
+	defer ms.Close()
+	ms.SetMaxCharacters(100)
+	p := startPublishing(t, db.SQLite)
+	p.connectOAuth(channel.Mastodon, ms.ConnectValues())
+	long := strings.Repeat("Informasi layanan publik. ", 5) // 130 characters
+	_, probs, _ := p.env.App.Content.Save(context.Background(), p.actor, p.wsID, 0, content.Input{Title: "Panjang", Lang: "id", Body: "x",
+		Variants: []content.Variant{{Network: channel.Mastodon, Text: long}}})
+	if len(probs.Variants) != 1 || probs.Variants[0].Key != channel.ProblemTextTooLong || fmt.Sprint(probs.Variants[0].Args) != "[Length 130 Max 100]" {
+		t.Fatalf("a 130-character toot on a 100-character instance: %+v", probs)
+	}
+	r := p.owner.Post(p.w+"/content/count", url.Values{"network": {"mastodon"}, "text_mastodon": {long}})
+	if !strings.Contains(r.Body, "130") || !strings.Contains(r.Body, "100") || !strings.Contains(r.Body, "over") {
+		t.Errorf("the live counter: %s", r.Body)
+	}
 }

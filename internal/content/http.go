@@ -168,14 +168,17 @@ type editData struct {
 func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, error) {
 	p := web.PrincipalOf(r)
 	d := &editData{Item: it, Networks: channel.Networks, Enabled: map[channel.Network]bool{}, Counts: map[channel.Network][2]int{}}
+	opts, err := h.s.countOptions(r.Context(), p.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range channel.Networks {
 		if f.Checked("variant_" + string(n.Network)) {
 			d.Enabled[n.Network] = true
 		}
-		count, limit := channel.Counter(n.Network, f.Raw("text_"+string(n.Network)), h.s.opts)
+		count, limit := channel.Counter(n.Network, f.Raw("text_"+string(n.Network)), opts)
 		d.Counts[n.Network] = [2]int{count, limit}
 	}
-	var err error
 	var campaignID int64
 	var used []int64
 	if it != nil {
@@ -374,13 +377,17 @@ func (h *Handlers) count(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := channel.Lookup(n); !ok {
 		return web.ErrBadRequest
 	}
-	count, limit := channel.Counter(n, f.Raw("text_"+string(n)), h.s.opts)
+	opts, err := h.s.countOptions(r.Context(), web.PrincipalOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	count, limit := channel.Counter(n, f.Raw("text_"+string(n)), opts)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	class := "count"
 	if count > limit {
 		class += " over"
 	}
-	_, err := fmt.Fprintf(w, `<span class="%s">%s</span>`, class, web.LocaleOf(r).T("content.count", "Chars", count, "Limit", limit))
+	_, err = fmt.Fprintf(w, `<span class="%s">%s</span>`, class, web.LocaleOf(r).T("content.count", "Chars", count, "Limit", limit))
 	return err
 }
 

@@ -56,6 +56,10 @@ var aliases = map[string]channel.Network{"twitter": channel.X, "ig": channel.Ins
 // msg renders the channel rules' messages; a problem with the whole file comes back as a catalog
 // key. Nothing is saved.
 func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone *time.Location, names MediaNames, msg func(channel.Problem) string) ([]ImportRow, string, error) {
+	opts, err := s.countOptions(ctx, wsID)
+	if err != nil {
+		return nil, "", err
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
 		return nil, "content.import.error.encoding", nil
@@ -156,7 +160,7 @@ func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone
 			}
 			// Files still to download count by the kind their name suggests, until they are here.
 			cv.Media = append(cv.Media, pending...)
-			for _, p := range channel.Check(cv, s.opts) {
+			for _, p := range channel.Check(cv, opts) {
 				if p.Key != channel.ProblemAltMissing {
 					row.Problems = append(row.Problems, ImportProblem{Text: msg(p)})
 				}
@@ -174,6 +178,10 @@ func (s *Service) ParseImport(ctx context.Context, wsID int64, data []byte, zone
 // FetchImportMedia downloads the rows' media URLs into the library and checks the rows again with
 // the real files; a download that fails becomes that row's problem.
 func (s *Service) FetchImportMedia(ctx context.Context, a audit.Actor, wsID int64, rows []ImportRow, names MediaNames, msg func(channel.Problem) string) error {
+	opts, err := s.countOptions(ctx, wsID)
+	if err != nil {
+		return err
+	}
 	for i := range rows {
 		row := &rows[i]
 		if len(row.MediaURLs) == 0 {
@@ -195,7 +203,7 @@ func (s *Service) FetchImportMedia(ctx context.Context, a audit.Actor, wsID int6
 			if err != nil {
 				return err
 			}
-			for _, p := range channel.Check(cv, s.opts) {
+			for _, p := range channel.Check(cv, opts) {
 				if p.Key != channel.ProblemAltMissing {
 					row.Problems = append(row.Problems, ImportProblem{Text: msg(p)})
 				}

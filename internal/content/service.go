@@ -78,6 +78,9 @@ type Publisher interface {
 	// PausedIn reports whether the workspace's publishing is paused: scheduling then asks for
 	// confirmation.
 	PausedIn(ctx context.Context, wsID int64) (bool, error)
+	// CountOptions are the limits of the workspace's connected accounts (a Mastodon instance's
+	// own text limit), so the editor counts as publishing will.
+	CountOptions(ctx context.Context, wsID int64) (channel.CountOptions, error)
 }
 
 // Members finds the people of a workspace, for @mentions.
@@ -100,7 +103,6 @@ type Service struct {
 	notify    Notifier
 	members   Members
 	publisher Publisher
-	opts      channel.CountOptions
 }
 
 // NewService wires the content studio; workflow and notify may be set later with SetWorkflow.
@@ -113,6 +115,14 @@ func (s *Service) SetWorkflow(w Workflow) { s.workflow = w }
 
 // SetPublisher plugs in publishing (which itself needs this service).
 func (s *Service) SetPublisher(p Publisher) { s.publisher = p }
+
+// countOptions are what counts depend on in a workspace (its Mastodon instances' limit).
+func (s *Service) countOptions(ctx context.Context, wsID int64) (channel.CountOptions, error) {
+	if s.publisher == nil {
+		return channel.CountOptions{}, nil
+	}
+	return s.publisher.CountOptions(ctx, wsID)
+}
 
 // published tells publishing about an item's schedule as it now stands in tx.
 func (s *Service) published(ctx context.Context, tx *db.Tx, wsID, id int64, zone *time.Location, accounts []int64) error {
@@ -204,7 +214,11 @@ func (s *Service) Check(ctx context.Context, wsID int64, in Input) (Problems, er
 		if err != nil {
 			return p, err
 		}
-		for _, pr := range channel.Check(cv, s.opts) {
+		opts, err := s.countOptions(ctx, wsID)
+		if err != nil {
+			return p, err
+		}
+		for _, pr := range channel.Check(cv, opts) {
 			// Missing alt text is a rule for publishing, not for saving a draft.
 			if pr.Key == channel.ProblemAltMissing {
 				continue
@@ -608,12 +622,16 @@ func (s *Service) publishable(ctx context.Context, it *Item) error {
 	if len(it.Variants) == 0 {
 		return ErrNoVariants
 	}
+	opts, err := s.countOptions(ctx, it.WorkspaceID)
+	if err != nil {
+		return err
+	}
 	for _, v := range it.Variants {
 		cv, err := s.channelVariant(ctx, it.WorkspaceID, v)
 		if err != nil {
 			return err
 		}
-		if probs := channel.Check(cv, s.opts); len(probs) > 0 {
+		if probs := channel.Check(cv, opts); len(probs) > 0 {
 			return &VariantError{Problems: probs}
 		}
 	}

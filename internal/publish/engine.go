@@ -367,8 +367,21 @@ func (s *Service) post(ctx context.Context, c *claim, acct *Account) (channel.Po
 		f.PublicURL = s.publicMediaURL(c.wsID, a.ID, format)
 		p.Media = append(p.Media, f)
 	}
-	if probs := channel.Check(cv, channel.CountOptions{MastodonLimit: acct.MaxText}); len(probs) > 0 {
+	opts := channel.CountOptions{MastodonLimit: acct.MaxText}
+	if probs := channel.Check(cv, opts); len(probs) > 0 {
 		return p, &probs[0], nil
+	}
+	// Links carry the campaign's UTM tags for this network, unless the longer links would push
+	// the text over the network's limit (Bluesky counts every character of a link).
+	if it.CampaignID != 0 && s.links != nil {
+		tagged, err := s.links.Tag(ctx, c.wsID, it.CampaignID, acct.Network, v.Text)
+		if err != nil {
+			return p, nil, err
+		}
+		cv.Text = tagged
+		if len(channel.Check(cv, opts)) == 0 {
+			p.Text = tagged
+		}
 	}
 	return p, nil, nil
 }

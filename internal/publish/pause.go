@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"warta.dev/warta/internal/audit"
+	"warta.dev/warta/internal/channel"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/web"
 )
@@ -102,4 +103,13 @@ func (s *Service) Banners(ctx context.Context, wsID int64) ([]web.Banner, error)
 		out = append(out, web.Banner{Kind: "error", Key: "publish.banner.overdue", Args: []any{"Count", n}, Link: "/publishing?state=queued", LinkKey: "publish.banner.paused_link"})
 	}
 	return out, nil
+}
+
+// CountOptions are the limits of a workspace's connected accounts: the tightest text limit of its
+// Mastodon instances (content.Publisher), so the editor refuses what an instance would.
+func (s *Service) CountOptions(ctx context.Context, wsID int64) (channel.CountOptions, error) {
+	var limit sql.NullInt64
+	err := s.d.QueryRow(ctx, `SELECT MIN(max_text) FROM channel_accounts WHERE workspace_id = ? AND network = ? AND max_text > 0
+		AND disconnected_at IS NULL`, wsID, string(channel.Mastodon)).Scan(&limit)
+	return channel.CountOptions{MastodonLimit: int(limit.Int64)}, err
 }

@@ -30,6 +30,11 @@ type Media interface {
 	Open(ctx context.Context, wsID, id int64, thumb bool) (io.ReadCloser, media.Asset, error)
 }
 
+// Links tags a post's links with its campaign's UTM parameters for the network.
+type Links interface {
+	Tag(ctx context.Context, wsID, campaignID int64, n channel.Network, text string) (string, error)
+}
+
 // People finds who to tell: a workspace's owners and admins.
 type People interface {
 	Admins(ctx context.Context, wsID int64) ([]int64, error)
@@ -61,6 +66,7 @@ type Service struct {
 	conns       map[channel.Network]channel.Connector
 	content     Content
 	media       Media
+	links       Links
 	people      People
 	notify      Notifier
 	log         *slog.Logger
@@ -83,6 +89,7 @@ type Deps struct {
 	Connectors []channel.Connector
 	Content    Content
 	Media      Media
+	Links      Links
 	People     People
 	Notify     Notifier
 	Log        *slog.Logger
@@ -108,7 +115,7 @@ func New(deps Deps, opts Options) *Service {
 			15 * time.Minute, 30 * time.Minute, time.Hour}
 	}
 	s := &Service{d: deps.DB, keys: deps.Keys, q: deps.Queue, conns: map[channel.Network]channel.Connector{},
-		content: deps.Content, media: deps.Media, people: deps.People, notify: deps.Notify, log: deps.Log,
+		content: deps.Content, media: deps.Media, links: deps.Links, people: deps.People, notify: deps.Notify, log: deps.Log,
 		opts: opts, redirectURL: deps.RedirectURL, publicBase: deps.PublicBaseURL, signingKey: deps.SigningKey, poke: make(chan struct{}, 1)}
 	for _, c := range deps.Connectors {
 		s.conns[c.Network()] = c
