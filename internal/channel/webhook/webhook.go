@@ -31,7 +31,6 @@ package webhook
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -133,7 +132,7 @@ func (c *connector) Fields() []channel.Field {
 		Placeholder: placeholders[c.n]}}
 	if c.n == channel.Webhook {
 		fields = append(fields, channel.Field{Name: "secret", Label: "webhook.field.secret.label",
-			Help: "webhook.field.secret.help", Secret: true, Optional: true})
+			Help: "webhook.field.secret.help", Secret: true})
 	}
 	return append(fields, channel.Field{Name: "name", Label: "webhook.field.name.label", Help: "webhook.field.name.help", Optional: true})
 }
@@ -165,9 +164,8 @@ func (c *connector) Start(ctx context.Context, req channel.Start) (channel.Step,
 		a.Name = or(name, "Microsoft Teams")
 	case channel.Webhook:
 		secret := strings.TrimSpace(req.Values["secret"])
-		if secret == "" {
-			secret = newSecret()
-		} else if len(secret) < minSecret {
+		// The person types it, and gives the same to the receiver: Warta never shows a secret.
+		if len(secret) < minSecret {
 			return channel.Step{}, &channel.Error{Kind: channel.Rejected, Reason: "secret", Key: "webhook.generic.error.secret"}
 		}
 		a.Secret.Extra = map[string]string{"secret": secret}
@@ -286,12 +284,6 @@ func workflowID(path string) string {
 func urlID(raw string) string {
 	sum := sha256.Sum256([]byte(raw))
 	return hex.EncodeToString(sum[:12])
-}
-
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	return hex.EncodeToString(b)
 }
 
 func or(s, fallback string) string {
