@@ -123,8 +123,9 @@ type Connecting struct {
 	AuthURL  string
 }
 
-// StartConnect begins connecting an account of network with the connect form's values.
-func (s *Service) StartConnect(ctx context.Context, a audit.Actor, wsID int64, n channel.Network, values map[string]string) (*Connecting, error) {
+// StartConnect begins connecting an account of network with the connect form's values; an OAuth
+// connection returns the person to returnTo.
+func (s *Service) StartConnect(ctx context.Context, a audit.Actor, wsID int64, n channel.Network, values map[string]string, returnTo string) (*Connecting, error) {
 	c, ok := s.conns[n]
 	if !ok {
 		return nil, ErrUnknownNetwork
@@ -166,37 +167,37 @@ func (s *Service) StartConnect(ctx context.Context, a audit.Actor, wsID int64, n
 		if _, err := tx.Exec(ctx, `DELETE FROM channel_connects WHERE expires_at < ?`, now()); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO channel_connects (state, workspace_id, user_id, network, server, secret, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, secrets.HashToken(state), wsID, a.UserID, string(n), firstOf(step.Server, server), enc, now().Add(30*time.Minute))
+		_, err := tx.Exec(ctx, `INSERT INTO channel_connects (state, workspace_id, user_id, network, server, secret, return_to, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, secrets.HashToken(state), wsID, a.UserID, string(n), firstOf(step.Server, server), enc, returnTo, now().Add(30*time.Minute))
 		return err
 	})
 	return &Connecting{AuthURL: step.AuthURL}, err
 }
 
-// FinishConnect completes an OAuth connection; it returns the workspace it was for and the
+// FinishConnect completes an OAuth connection; it returns the page to go back to and the
 // accounts connected. Only the person who started it may finish it.
-func (s *Service) FinishConnect(ctx context.Context, a audit.Actor, query map[string][]string) (int64, []Account, error) {
+func (s *Service) FinishConnect(ctx context.Context, a audit.Actor, query map[string][]string) (string, []Account, error) {
 	state := first(query["state"])
 	if state == "" {
-		return 0, nil, ErrConnectExpired
+		return "", nil, ErrConnectExpired
 	}
 	var wsID, userID int64
-	var network, server, enc string
+	var network, server, enc, returnTo string
 	var expires time.Time
-	err := s.d.QueryRow(ctx, `SELECT workspace_id, user_id, network, server, secret, expires_at FROM channel_connects WHERE state = ?`,
-		secrets.HashToken(state)).Scan(&wsID, &userID, &network, &server, &enc, &expires)
+	err := s.d.QueryRow(ctx, `SELECT workspace_id, user_id, network, server, secret, return_to, expires_at FROM channel_connects WHERE state = ?`,
+		secrets.HashToken(state)).Scan(&wsID, &userID, &network, &server, &enc, &returnTo, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (userID != a.UserID || expires.Before(now()))) {
-		return 0, nil, ErrConnectExpired
+		return "", nil, ErrConnectExpired
 	}
 	if err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
 	// One use only, whatever the outcome.
 	if err := s.d.Tx(ctx, func(tx *db.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM channel_connects WHERE state = ?`, secrets.HashToken(state))
 		return err
 	}); err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
 	var pending struct {
 		Verifier string       `json:"verifier"`
@@ -204,21 +205,21 @@ func (s *Service) FinishConnect(ctx context.Context, a audit.Actor, query map[st
 	}
 	plain, err := s.keys.Decrypt(enc)
 	if err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
 	if err := json.Unmarshal(plain, &pending); err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
 	c, ok := s.conns[channel.Network(network)]
 	if !ok {
-		return 0, nil, ErrUnknownNetwork
+		return "", nil, ErrUnknownNetwork
 	}
 	accts, err := c.Finish(ctx, channel.Finish{Server: server, App: pending.App, RedirectURL: s.redirectURL, Verifier: pending.Verifier, Query: query})
 	if err != nil {
-		return wsID, nil, err
+		return returnTo, nil, err
 	}
 	saved, err := s.saveAccounts(ctx, a, wsID, accts)
-	return wsID, saved, err
+	return returnTo, saved, err
 }
 
 // app returns the app to connect with: the one typed in the form, else the saved one.

@@ -105,7 +105,7 @@ func (h *Handlers) apiConnect(w http.ResponseWriter, r *http.Request) error {
 	if err := web.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	res, err := h.s.StartConnect(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, in.Network, in.Values)
+	res, err := h.s.StartConnect(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, in.Network, in.Values, web.WorkspacePath(r, "/channels"))
 	var ce *channel.Error
 	if errors.As(err, &ce) {
 		return &web.Error{Status: http.StatusUnprocessableEntity, Code: "connect_refused", Key: "publish.error.connect_refused",

@@ -161,7 +161,7 @@ func (h *Handlers) connect(w http.ResponseWriter, r *http.Request) error {
 		return h.pages.Render(w, r, http.StatusUnprocessableEntity, "connect.html", "publish.connect.title", connectData{N: n, Redirect: h.s.redirectURL}, f)
 	}
 	p := web.PrincipalOf(r)
-	res, err := h.s.StartConnect(r.Context(), web.ActorOf(r), p.WorkspaceID, n.Network, values)
+	res, err := h.s.StartConnect(r.Context(), web.ActorOf(r), p.WorkspaceID, n.Network, values, web.WorkspacePath(r, "/channels"))
 	if err != nil {
 		return h.connectFailed(w, r, n, f, err)
 	}
@@ -213,26 +213,17 @@ func connectMessage(l *i18n.Locale, n channel.Network, ce *channel.Error) string
 }
 
 func (h *Handlers) callback(w http.ResponseWriter, r *http.Request) error {
-	wsID, accts, err := h.s.FinishConnect(r.Context(), web.ActorOf(r), r.URL.Query())
-	if err != nil {
-		var ce *channel.Error
-		if errors.As(err, &ce) && wsID != 0 {
-			slug, serr := h.s.workspaceSlug(r, wsID)
-			if serr != nil {
-				return serr
-			}
-			l := web.LocaleOf(r)
-			h.srv.AddFlashText(r, "error", l.T("publish.connect.refused", "Network", "", "Reason", ce.Reason))
-			return web.Redirect(w, r, "/w/"+slug+"/channels")
-		}
-		return err
+	back, accts, err := h.s.FinishConnect(r.Context(), web.ActorOf(r), r.URL.Query())
+	var ce *channel.Error
+	if errors.As(err, &ce) && back != "" {
+		h.srv.AddFlashText(r, "error", web.LocaleOf(r).T("publish.connect.refused_back", "Reason", firstOf(ce.Reason, ce.Kind.String())))
+		return web.Redirect(w, r, back)
 	}
-	slug, err := h.s.workspaceSlug(r, wsID)
 	if err != nil {
 		return err
 	}
 	h.srv.AddFlashText(r, "ok", web.LocaleOf(r).T("publish.flash.connected_n", "Count", len(accts)))
-	return web.Redirect(w, r, "/w/"+slug+"/channels")
+	return web.Redirect(w, r, back)
 }
 
 type accountData struct {
@@ -503,10 +494,4 @@ func Explain(l *i18n.Locale, p *Publication) string {
 		msg += " " + l.T("publish.explain.next_try", "At", l.DateTime(*p.RetryAt))
 	}
 	return msg
-}
-
-func (s *Service) workspaceSlug(r *http.Request, wsID int64) (string, error) {
-	var slug string
-	err := s.d.QueryRow(r.Context(), `SELECT slug FROM workspaces WHERE id = ?`, wsID).Scan(&slug)
-	return slug, err
 }

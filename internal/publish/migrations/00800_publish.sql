@@ -44,6 +44,8 @@ CREATE TABLE channel_connects (
 	network      TEXT NOT NULL,
 	server       TEXT NOT NULL DEFAULT '',
 	secret       TEXT NOT NULL,
+	-- the page the person returns to
+	return_to    TEXT NOT NULL,
 	expires_at   {{timestamp}} NOT NULL
 );
 
