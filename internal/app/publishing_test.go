@@ -245,6 +245,42 @@ func TestPublishingToMastodon(t *testing.T) {
 			}
 		})
 
+		t.Run("reactions are read back", func(t *testing.T) {
+			pubs, _ := p.env.App.Publish.Publications(ctx, p.wsID, publish.Filter{State: publish.Published, Limit: 1})
+			ms.AddReactions(pubs[0].RemoteID, 12, 4)
+			if err := p.env.App.Publish.ReadMetrics(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := p.env.App.Publish.Publication(ctx, p.wsID, pubs[0].ID)
+			if got.Metrics.Likes != 12 || got.Metrics.Reposts != 4 || got.Metrics.Replies != 0 || got.Metrics.Views != -1 {
+				t.Errorf("metrics %+v", got.Metrics)
+			}
+			if page := p.owner.Get(fmt.Sprintf("%s/publishing/%d", p.w, got.ID)); !strings.Contains(page.Body, "12 likes") {
+				t.Errorf("the publication page does not show them: %s", apptest.Excerpt(page.Body))
+			}
+		})
+
+		t.Run("checked again just before publishing", func(t *testing.T) {
+			it := p.item("Panjang", content.Variant{Network: channel.Mastodon, Text: strings.Repeat("Info layanan. ", 30)}) // 420 characters
+			p.schedule(it, nil, false)
+			ms.SetMaxCharacters(400) // the instance lowers its limit after the item was scheduled
+			if r := p.owner.Post(fmt.Sprintf("%s/channels/%d/check", p.w, acct.ID), nil); r.Status != http.StatusSeeOther {
+				t.Fatalf("check: %d", r.Status)
+			}
+			pubs := p.settle(it)
+			if pubs[0].State != publish.Failed || pubs[0].Attempts != 1 {
+				t.Fatalf("over the new limit: %+v", pubs[0])
+			}
+			if msg := publish.Explain(p.env.App.Bundle.Locale("id", time.UTC), &pubs[0]); !strings.Contains(msg, "420") || !strings.Contains(msg, "400") {
+				t.Errorf("the reason in Indonesian: %q", msg)
+			}
+			if n := countText(ms.Posts(), "Info layanan."); n != 0 {
+				t.Errorf("a post over the instance's limit reached it")
+			}
+			ms.SetMaxCharacters(500)
+			p.owner.Post(fmt.Sprintf("%s/channels/%d/check", p.w, acct.ID), nil)
+		})
+
 		t.Run("a 500 is retried", func(t *testing.T) {
 			ms.FailNext(channeltest.ServerError, 1)
 			it := p.item("Banjir", content.Variant{Network: channel.Mastodon, Text: "Posko banjir dibuka di Kelurahan Sukamaju."})

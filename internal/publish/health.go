@@ -153,9 +153,11 @@ type metricsWorker struct {
 	s *Service
 }
 
-// Work reads the counts of posts published in the last 30 days, each at most once an hour.
-func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) error {
-	s := w.s
+func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) error { return w.s.ReadMetrics(ctx) }
+
+// ReadMetrics reads the counts of posts published in the last 30 days, each at most once an
+// hour, where the network gives them. A periodic job runs it.
+func (s *Service) ReadMetrics(ctx context.Context) error {
 	t := now()
 	rows, err := s.d.Query(ctx, `SELECT p.id, p.account_id, p.workspace_id, p.remote_id FROM publications p
 		JOIN channel_accounts a ON a.id = p.account_id AND a.disconnected_at IS NULL AND a.health = ?
