@@ -244,7 +244,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.buildPublishing(renderer); err != nil {
 		return err
 	}
-	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals)
+	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish)
 	if err != nil {
 		return err
 	}

@@ -37,18 +37,25 @@ type Approvals interface {
 	Queue(ctx context.Context, wsID, userID int64) (mine, others []approval.Waiting, err error)
 }
 
+// Publishing counts the workspace's publications that wait for a person, by state ("failed",
+// "uncertain", "held").
+type Publishing interface {
+	NeedingAttention(ctx context.Context, wsID int64) (map[string]int, error)
+}
+
 // Handlers serve the home page.
 type Handlers struct {
-	pages     *web.Pages
-	conn      db.Conn
-	schedule  Schedule
-	approvals Approvals
+	pages      *web.Pages
+	conn       db.Conn
+	schedule   Schedule
+	approvals  Approvals
+	publishing Publishing
 }
 
 // NewHandlers parses the templates; conn reads the recent activity.
-func NewHandlers(srv *web.Server, conn db.Conn, schedule Schedule, approvals Approvals) (*Handlers, error) {
+func NewHandlers(srv *web.Server, conn db.Conn, schedule Schedule, approvals Approvals, publishing Publishing) (*Handlers, error) {
 	pages, err := srv.Render.Pages(templates, "templates/*.html")
-	return &Handlers{pages: pages, conn: conn, schedule: schedule, approvals: approvals}, err
+	return &Handlers{pages: pages, conn: conn, schedule: schedule, approvals: approvals, publishing: publishing}, err
 }
 
 // Routes of the home page.
@@ -61,6 +68,8 @@ type homeData struct {
 	Activity []audit.Entry
 	Schedule []content.Dated
 	Waiting  []approval.Waiting
+	// Attention counts publications a person must decide on, by state.
+	Attention map[string]int
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
@@ -74,6 +83,9 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 	midnight := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
 	var err error
 	if d.Schedule, err = h.schedule.Dated(r.Context(), p.WorkspaceID, midnight, midnight.AddDate(0, 0, 1)); err != nil {
+		return err
+	}
+	if d.Attention, err = h.publishing.NeedingAttention(r.Context(), p.WorkspaceID); err != nil {
 		return err
 	}
 	if p.Can(access.ContentApprove) {

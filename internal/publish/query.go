@@ -145,3 +145,19 @@ func (s *Service) Counts(ctx context.Context, wsID int64) (map[State]int, error)
 	}
 	return out, rows.Err()
 }
+
+// NeedingAttention counts the publications that wait for a person, by state: failed, uncertain,
+// held (for the home page).
+func (s *Service) NeedingAttention(ctx context.Context, wsID int64) (map[string]int, error) {
+	counts, err := s.Counts(ctx, wsID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, st := range []State{Failed, Uncertain, Held} {
+		if counts[st] > 0 {
+			out[string(st)] = counts[st]
+		}
+	}
+	return out, nil
+}
