@@ -323,7 +323,7 @@ func TestPublishingToMastodon(t *testing.T) {
 			if !strings.Contains(page.Body, "Mastodon refused the post") {
 				t.Errorf("the item page does not say why: %s", apptest.Excerpt(page.Body))
 			}
-			if home := p.owner.Get(p.w); !strings.Contains(home.Body, `id="attention"`) || !strings.Contains(home.Body, "1 failed post(s)") {
+			if home := p.owner.Get(p.w); !strings.Contains(home.Body, `id="attention"`) || !strings.Contains(home.Body, "2 failed post(s)") {
 				t.Errorf("the home page does not ask for attention: %s", apptest.Excerpt(home.Body))
 			}
 		})
