@@ -153,7 +153,9 @@ type metricsWorker struct {
 	s *Service
 }
 
-func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) error { return w.s.ReadMetrics(ctx) }
+func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) error {
+	return w.s.ReadMetrics(ctx)
+}
 
 // ReadMetrics reads the counts of posts published in the last 30 days, each at most once an
 // hour, where the network gives them. A periodic job runs it.
