@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +74,12 @@ func (s *Service) Run(ctx context.Context) {
 
 const dispatchBatch = 500
 
+// dueClause selects, for one state, the publications whose time has come and that have no job
+// for it: never handed out, handed out before their latest next_at (a retry), or handed out a
+// lease ago without an attempt starting (the job was lost with its process). Each state is asked
+// on its own so the (state, next_at) index serves the order.
+const dueClause = `state = ? AND (dispatched_at IS NULL OR dispatched_at < next_at OR dispatched_at < ?)`
+
 // dispatch inserts a job for every publication whose time has come and that has no job for it
 // yet; it returns when the next one is due.
 func (s *Service) dispatch(ctx context.Context) (time.Time, error) {
@@ -84,34 +91,35 @@ func (s *Service) dispatch(ctx context.Context) (time.Time, error) {
 			if tx.Dialect() == db.Postgres {
 				lock = " FOR UPDATE SKIP LOCKED" // several processes dispatch; each takes other rows
 			}
-			// A job handed out a lease ago whose attempt never started was lost with its process
-			// (River had taken it when the process died): hand out another.
-			rows, err := tx.Query(ctx, `SELECT id FROM publications WHERE state IN (?, ?, ?, ?) AND next_at <= ?
-				AND (dispatched_at IS NULL OR dispatched_at < next_at OR dispatched_at < ?) ORDER BY next_at LIMIT `+fmt.Sprint(dispatchBatch)+lock,
-				string(Queued), string(Sending), string(Retrying), string(Checking), t, t.Add(-s.opts.Lease))
-			if err != nil {
-				return err
-			}
 			var ids []int64
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
+			for _, st := range pending {
+				rows, err := tx.Query(ctx, `SELECT id FROM publications WHERE `+dueClause+` AND next_at <= ?
+					ORDER BY next_at LIMIT `+fmt.Sprint(dispatchBatch)+lock, string(st), t.Add(-s.opts.Lease), t)
+				if err != nil {
 					return err
 				}
-				ids = append(ids, id)
+				got, err := scanIDs(rows)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, got...)
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if len(ids) == 0 {
+				return nil
+			}
+			args := make([]river.JobArgs, len(ids))
+			marks := make([]string, len(ids))
+			params := []any{t}
+			for i, id := range ids {
+				args[i] = publishArgs{PublicationID: id}
+				marks[i] = "?"
+				params = append(params, id)
+			}
+			if err := s.q.InsertManyTx(ctx, tx, args); err != nil {
 				return err
 			}
-			for _, id := range ids {
-				if err := s.q.InsertTx(ctx, tx, publishArgs{PublicationID: id}, nil); err != nil {
-					return err
-				}
-				if _, err := tx.Exec(ctx, `UPDATE publications SET dispatched_at = ? WHERE id = ?`, t, id); err != nil {
-					return err
-				}
+			if _, err := tx.Exec(ctx, `UPDATE publications SET dispatched_at = ? WHERE id IN (`+strings.Join(marks, ", ")+`)`, params...); err != nil {
+				return err
 			}
 			n = len(ids)
 			return nil
@@ -123,15 +131,23 @@ func (s *Service) dispatch(ctx context.Context) (time.Time, error) {
 			break
 		}
 	}
-	// The column itself, not MIN(): SQLite hands an aggregate back as text.
 	var next time.Time
-	err := s.d.QueryRow(ctx, `SELECT next_at FROM publications WHERE state IN (?, ?, ?, ?)
-		AND (dispatched_at IS NULL OR dispatched_at < next_at OR dispatched_at < ?) ORDER BY next_at LIMIT 1`,
-		string(Queued), string(Sending), string(Retrying), string(Checking), now().Add(-s.opts.Lease)).Scan(&next)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
+	for _, st := range pending {
+		// The column itself, not MIN(): SQLite hands an aggregate back as text.
+		var at time.Time
+		err := s.d.QueryRow(ctx, `SELECT next_at FROM publications WHERE `+dueClause+` ORDER BY next_at LIMIT 1`,
+			string(st), now().Add(-s.opts.Lease)).Scan(&at)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
 	}
-	return next, err
+	return next, nil
 }
 
 // claim is what an attempt knows of its publication once it has recorded the attempt.
@@ -220,13 +236,16 @@ func withinIdempotency(c channel.Connector, first time.Time) bool {
 // publication is due and not already being worked.
 func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 	var c *claim
-	var paused bool
+	var held bool
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
 		var st State
 		var next time.Time
 		cl := claim{id: id}
-		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts FROM publications WHERE id = ?`+db.ForUpdate(tx), id).
-			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number)
+		var paused bool
+		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts,
+			EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)
+			FROM publications p WHERE id = ?`+db.ForUpdate(tx), id).
+			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &paused)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -238,27 +257,22 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 		if !isPending(st) || next.After(t.Add(50*time.Millisecond)) {
 			return nil
 		}
-		var exists int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM publish_pauses WHERE workspace_id = ?`, cl.wsID).Scan(&exists); err != nil {
-			return err
-		}
-		if exists > 0 {
-			paused = true
+		if paused {
+			held = true
 			if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE id = ?`, string(Held), t, id); err != nil {
 				return err
 			}
 			return s.rollup(ctx, tx, cl.wsID, cl.itemID)
 		}
-		cl.find, err = lastOutcomeUnknown(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRow(ctx, `SELECT started_at FROM publish_attempts WHERE publication_id = ? ORDER BY number LIMIT 1`, id).Scan(&cl.firstTry)
-		if errors.Is(err, sql.ErrNoRows) {
-			cl.firstTry, err = t, nil
-		}
-		if err != nil {
-			return err
+		cl.firstTry = t
+		if cl.number > 0 { // an earlier attempt: did its answer get lost, and when did trying start?
+			if cl.find, err = lastOutcomeUnknown(ctx, tx, id); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, `SELECT started_at FROM publish_attempts WHERE publication_id = ? ORDER BY number LIMIT 1`, id).
+				Scan(&cl.firstTry); err != nil {
+				return err
+			}
 		}
 		cl.number++
 		action := "publish"
@@ -276,7 +290,7 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 		c = &cl
 		return nil
 	})
-	if paused {
+	if held {
 		return nil, err
 	}
 	return c, err

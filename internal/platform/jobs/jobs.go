@@ -247,6 +247,25 @@ func (q *Queue) InsertTx(ctx context.Context, tx *db.Tx, args river.JobArgs, opt
 	return nil
 }
 
+// InsertManyTx inserts several jobs in the app's transaction in one statement (see InsertTx).
+func (q *Queue) InsertManyTx(ctx context.Context, tx *db.Tx, args []river.JobArgs) error {
+	if len(args) == 0 {
+		return nil
+	}
+	c, err := q.riverClient()
+	if err != nil {
+		return err
+	}
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		params[i] = river.InsertManyParams{Args: a}
+	}
+	if _, err := c.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		return fmt.Errorf("jobs: insert %d %s: %w", len(args), args[0].Kind(), err)
+	}
+	return nil
+}
+
 // Insert inserts a job in a transaction of its own. On SQLite never call it while a transaction
 // is open (use InsertTx): it needs the write connection that transaction holds, and waits for ever.
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {

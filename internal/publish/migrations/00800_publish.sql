@@ -92,6 +92,8 @@ CREATE TABLE publications (
 	UNIQUE (item_id, account_id)
 );
 CREATE INDEX publications_next ON publications (state, next_at);
+-- an item's own publications, whatever their state (SQLite's planner otherwise scans by state)
+CREATE INDEX publications_item ON publications (item_id, state);
 CREATE INDEX publications_workspace ON publications (workspace_id, updated_at);
 
 -- The publish log: every attempt, its start before the call and its outcome after.
