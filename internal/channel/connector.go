@@ -196,7 +196,7 @@ type Profile struct {
 	// instance); 0 means the network's default.
 	MaxText int
 	// QuotaLeft is how many posts the account may still publish in the network's window
-	// (Instagram: 100 in 24 hours); -1 means the network sets none or does not say.
+	// (Instagram: its content_publishing_limit, 50 a day for most accounts); -1 means the network sets none or does not say.
 	QuotaLeft int
 }
 

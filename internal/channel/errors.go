@@ -72,7 +72,7 @@ type Error struct {
 const (
 	// KeyPublicURL: the network fetches media from a public URL and this installation has none.
 	KeyPublicURL = "channel.error.public_url"
-	// KeyQuota: the account has used its publishing quota (Instagram's 100 posts a day).
+	// KeyQuota: the account has used its publishing quota (Instagram's posts a day).
 	KeyQuota = "channel.error.quota"
 	// KeyMediaFailed: the network could not process a media file.
 	KeyMediaFailed = "channel.error.media_failed"

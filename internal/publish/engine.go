@@ -228,7 +228,7 @@ func (s *Service) keepRenewed(ctx context.Context, id int64, before channel.Secr
 // withinIdempotency reports whether the network recognises a repeated request by its key for as
 // long as this publication has been tried (Mastodon: an hour), so repeating it is safe.
 func withinIdempotency(c channel.Connector, first time.Time) bool {
-	i, ok := c.(interface{ IdempotencyWindow() time.Duration })
+	i, ok := c.(channel.Idempotent)
 	return ok && time.Since(first) < i.IdempotencyWindow()
 }
 
@@ -323,6 +323,14 @@ func isPending(st State) bool {
 
 // fresh returns the account's credentials, renewed when they expire within ten minutes.
 func (s *Service) fresh(ctx context.Context, conn channel.Connector, acct *Account) (*channel.Account, error) {
+	const window = 10 * time.Minute
+	ca, err := s.credentials(acct)
+	if err != nil {
+		return nil, err
+	}
+	if ca.Secret.Expiry.IsZero() || ca.Secret.Expiry.After(time.Now().Add(window)) {
+		return ca, nil // nothing to renew: no lock, no second read
+	}
 	mu, _ := s.refreshing.LoadOrStore(acct.ID, &sync.Mutex{})
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -331,11 +339,10 @@ func (s *Service) fresh(ctx context.Context, conn channel.Connector, acct *Accou
 	if err != nil {
 		return nil, err
 	}
-	ca, err := s.credentials(cur)
-	if err != nil {
+	if ca, err = s.credentials(cur); err != nil {
 		return nil, err
 	}
-	changed, err := conn.Refresh(ctx, ca, 10*time.Minute)
+	changed, err := conn.Refresh(ctx, ca, window)
 	if err != nil {
 		return nil, err
 	}
@@ -365,9 +372,11 @@ func (s *Service) post(ctx context.Context, c *claim, acct *Account) (channel.Po
 		return channel.Post{}, &channel.Problem{Key: channel.ProblemEmpty, Network: acct.Network, Field: "text"}, nil
 	}
 	p := channel.Post{Key: fmt.Sprintf("warta-%d-%d", c.id, c.itemID), Text: v.Text, FirstComment: v.FirstComment, Language: it.Lang}
-	assets, err := s.media.GetMany(ctx, c.wsID, v.Media)
-	if err != nil {
-		return channel.Post{}, nil, err
+	var assets []media.Asset
+	if len(v.Media) > 0 {
+		if assets, err = s.media.GetMany(ctx, c.wsID, v.Media); err != nil {
+			return channel.Post{}, nil, err
+		}
 	}
 	cv := channel.Variant{Network: acct.Network, Text: v.Text, FirstComment: v.FirstComment}
 	for _, a := range assets {

@@ -72,9 +72,10 @@ func OpenPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 		return nil, fmt.Errorf("the database URL is not valid: %w", err)
 	}
 	// As many kept idle as may be open: a pool that closes connections above its idle count under
-	// load starts a PostgreSQL backend for nearly every statement (measured in bench/publish).
-	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(20)
+	// load starts a PostgreSQL backend for nearly every statement (measured in bench/publish). 40
+	// covers the 30 publishing workers, River and the web.
+	pool.SetMaxOpenConns(40)
+	pool.SetMaxIdleConns(40)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -151,7 +151,7 @@ func (q *Queue) riverClient() (*river.Client[*sql.Tx], error) {
 		Queues: map[string]river.QueueConfig{
 			QueueDefault:  {MaxWorkers: q.opts.MaxWorkers},
 			QueuePeriodic: {MaxWorkers: 2},
-			QueuePublish:  {MaxWorkers: 20},
+			QueuePublish:  {MaxWorkers: 30},
 		},
 		PeriodicJobs: q.periodic,
 	}
