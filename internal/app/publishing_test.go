@@ -573,3 +573,38 @@ func TestMastodonInstanceLimitInTheEditor(t *testing.T) {
 		t.Errorf("the live counter: %s", r.Body)
 	}
 }
+
+// A long X text goes out as a thread when the person asks for it in the editor, and is refused
+// with the limit when they do not.
+func TestXThreadWhenAsked(t *testing.T) {
+	xs := xtest.New()
+	defer xs.Close()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) { c.ChannelEndpoints = map[string]string{"x": xs.URL()} })
+	p.connectOAuth(channel.X, xs.ConnectValues())
+	long := strings.Repeat("Jalan Sudirman ditutup untuk kirab budaya pada Minggu pagi. ", 11) // 660 characters
+	form := url.Values{"title": {"Kirab budaya"}, "lang": {"id"}, "body": {"Kirab"}, "variant_x": {"on"}, "text_x": {long}}
+	if r := p.owner.Post(p.w+"/content", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "280") {
+		t.Fatalf("a 660-character post without a thread: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
+	form.Set("thread_x", "on")
+	r := p.owner.Post(p.w+"/content", form)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("with a thread: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
+	items, _, err := p.env.App.Content.List(context.Background(), p.wsID, content.Filter{Query: "Kirab"})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("items %v %v", items, err)
+	}
+	it, _ := p.env.App.Content.Get(context.Background(), p.wsID, items[0].ID)
+	if page := p.owner.Get(fmt.Sprintf("%s/content/%d", p.w, it.ID)); !strings.Contains(page.Body, `name="thread_x" checked`) {
+		t.Errorf("the editor lost the thread choice")
+	}
+	p.schedule(it, nil, false)
+	if pubs := p.settle(it); pubs[0].State != publish.Published {
+		t.Fatalf("publication %+v", pubs[0])
+	}
+	posts := xs.Posts()
+	if len(posts) != 3 || posts[1].ReplyTo != posts[0].ID || posts[2].ReplyTo != posts[1].ID || !strings.HasSuffix(strings.TrimSpace(posts[0].Text), "(1/3)") {
+		t.Errorf("the thread on X: %+v", posts)
+	}
+}

@@ -88,6 +88,9 @@ type Rules struct {
 	// RequiresMedia: the network publishes nothing without at least one image or video.
 	RequiresMedia bool
 	FirstComment  bool
+	// ThreadParts, when set, is how many posts a long text may become when the person asks for a
+	// thread: the text is split at sentence and word ends, each part numbered (X).
+	ThreadParts int
 }
 
 // Decimal megabytes, as the networks write their limits; exact byte counts are used where a
@@ -110,6 +113,7 @@ var Networks = []Rules{
 			{Kind: KindVideo, MaxBytes: 512 * mb, Max: 1, Group: "video"}, // docs.x.com/x-api/media: Video 512 MB (amplify_video)
 		},
 		FirstComment: true, // a reply to the post
+		ThreadParts:  25,   // Warta's own bound: a longer text belongs on the newsroom
 	},
 	{
 		Network:  Bluesky,
@@ -127,6 +131,7 @@ var Networks = []Rules{
 			// No GIF: a post has no animated-image type; the Bluesky app turns a GIF into a video first.
 		},
 		FirstComment: true, // a reply to the post
+		ThreadParts:  25,   // Warta's own bound: a longer text belongs on the newsroom
 	},
 	{
 		Network: Mastodon,
@@ -144,6 +149,7 @@ var Networks = []Rules{
 			{Kind: KindVideo, MaxBytes: 103_809_024, Max: 1, Group: "video"},
 		},
 		FirstComment: true, // a reply to the post
+		ThreadParts:  25,   // Warta's own bound: a longer text belongs on the newsroom
 	},
 	{
 		Network:    LinkedIn,
@@ -173,6 +179,7 @@ var Networks = []Rules{
 			{Kind: KindVideo, MaxBytes: 1 * gb, Group: "carousel"}, // Threads media specifications: video 1 GB
 		},
 		FirstComment: true, // a reply to the post
+		ThreadParts:  25,   // Warta's own bound: a longer text belongs on the newsroom
 	},
 	{
 		Network:    Facebook,
@@ -281,6 +288,8 @@ type CountOptions struct {
 	MastodonURLLength int
 	// WithMedia: the post carries media, so Telegram's text is a caption (1,024).
 	WithMedia bool
+	// Thread: the person asked for a long text to go out as a thread, where the network allows.
+	Thread bool
 }
 
 // Limit is the text limit of a network for a post: the instance's limit on Mastodon, the
@@ -291,6 +300,9 @@ func Limit(n Network, opts CountOptions) int {
 		return 0
 	}
 	switch {
+	case opts.Thread && r.ThreadParts > 0:
+		// Each part leaves room for its " (12/25)".
+		return (r.MaxText - 10) * r.ThreadParts
 	case n == Mastodon && opts.MastodonLimit > 0:
 		return opts.MastodonLimit
 	case opts.WithMedia && r.CaptionMax > 0:

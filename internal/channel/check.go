@@ -24,6 +24,8 @@ type Variant struct {
 	Text         string  `json:"text"`
 	FirstComment string  `json:"first_comment"`
 	Media        []Media `json:"media"`
+	// Thread: a text over the limit goes out as a thread where the network allows (Rules.ThreadParts).
+	Thread bool `json:"thread,omitempty"`
 }
 
 // Problem is one rule a variant breaks. Field is the form field it belongs beside: text, media,
@@ -56,8 +58,9 @@ const (
 )
 
 // Check returns every rule v breaks on its network, in the order of the form: text, first
-// comment, media. opts.WithMedia is taken from v itself.
+// comment, media. opts.WithMedia and opts.Thread are taken from v itself.
 func Check(v Variant, opts CountOptions) []Problem {
+	opts.Thread = v.Thread
 	r, ok := Lookup(v.Network)
 	if !ok {
 		return []Problem{{Network: v.Network, Field: "network", Key: ProblemUnknownNetwork}}

@@ -19,7 +19,7 @@ import (
 func (h *Handlers) APIRoutes() []web.Route {
 	str := map[string]any{"type": "string"}
 	num := map[string]any{"type": "integer"}
-	variant := map[string]any{"type": "object", "properties": map[string]any{"network": str, "text": str, "first_comment": str,
+	variant := map[string]any{"type": "object", "properties": map[string]any{"network": str, "text": str, "first_comment": str, "thread": map[string]any{"type": "boolean", "description": "X: a text over the limit goes out as a numbered thread"},
 		"media": map[string]any{"type": "array", "items": num}}}
 	input := map[string]any{"type": "object", "required": []string{"title", "language"}, "properties": map[string]any{
 		"title": str, "body": str, "language": map[string]any{"type": "string", "enum": []string{"id", "en"}}, "campaign_id": num,

@@ -176,7 +176,9 @@ func (h *Handlers) editor(r *http.Request, it *Item, f *web.Form) (*editData, er
 		if f.Checked("variant_" + string(n.Network)) {
 			d.Enabled[n.Network] = true
 		}
-		count, limit := channel.Counter(n.Network, f.Raw("text_"+string(n.Network)), opts)
+		vopts := opts
+		vopts.Thread = f.Checked("thread_" + string(n.Network))
+		count, limit := channel.Counter(n.Network, f.Raw("text_"+string(n.Network)), vopts)
 		d.Counts[n.Network] = [2]int{count, limit}
 	}
 	var campaignID int64
@@ -239,6 +241,9 @@ func itemForm(it *Item) *web.Form {
 		f.Values.Set("variant_"+n, "on")
 		f.Values.Set("text_"+n, v.Text)
 		f.Values.Set("comment_"+n, v.FirstComment)
+		if v.Thread {
+			f.Values.Set("thread_"+n, "on")
+		}
 		for _, id := range v.Media {
 			f.Values.Add("media_"+n, strconv.FormatInt(id, 10))
 		}
@@ -266,7 +271,8 @@ func inputOf(f *web.Form) Input {
 			continue
 		}
 		in.Variants = append(in.Variants, Variant{Network: n.Network, Text: strings.ReplaceAll(f.Raw("text_"+key), "\r\n", "\n"),
-			FirstComment: strings.TrimSpace(f.Raw("comment_" + key)), Media: ids(f.Values["media_"+key])})
+			FirstComment: strings.TrimSpace(f.Raw("comment_" + key)), Media: ids(f.Values["media_"+key]),
+			Thread: n.ThreadParts > 0 && f.Checked("thread_"+key)})
 	}
 	return in
 }
@@ -381,6 +387,7 @@ func (h *Handlers) count(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	opts.Thread = f.Checked("thread_" + string(n))
 	count, limit := channel.Counter(n, f.Raw("text_"+string(n)), opts)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	class := "count"

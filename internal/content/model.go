@@ -75,6 +75,8 @@ type Variant struct {
 	Text         string          `json:"text"`
 	FirstComment string          `json:"first_comment,omitempty"`
 	Media        []int64         `json:"media"`
+	// Thread asks for a text over the network's limit to go out as a thread, where it allows one.
+	Thread bool `json:"thread,omitempty"`
 }
 
 // Version is a saved state of an item.

@@ -230,7 +230,7 @@ func (s *Service) Check(ctx context.Context, wsID int64, in Input) (Problems, er
 }
 
 func (s *Service) channelVariant(ctx context.Context, wsID int64, v Variant) (channel.Variant, error) {
-	cv := channel.Variant{Network: v.Network, Text: v.Text, FirstComment: v.FirstComment}
+	cv := channel.Variant{Network: v.Network, Text: v.Text, FirstComment: v.FirstComment, Thread: v.Thread}
 	if len(v.Media) > 0 && s.media != nil {
 		m, err := s.media.Describe(ctx, wsID, v.Media)
 		if err != nil {
@@ -363,7 +363,7 @@ func changed(a, b *Item) bool {
 	}
 	for i := range a.Variants {
 		x, y := a.Variants[i], b.Variants[i]
-		if x.Network != y.Network || x.Text != y.Text || x.FirstComment != y.FirstComment || !slices.Equal(x.Media, y.Media) {
+		if x.Network != y.Network || x.Text != y.Text || x.FirstComment != y.FirstComment || x.Thread != y.Thread || !slices.Equal(x.Media, y.Media) {
 			return true
 		}
 	}

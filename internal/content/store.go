@@ -60,7 +60,7 @@ func getItem(ctx context.Context, c db.Conn, wsID, id int64) (*Item, error) {
 }
 
 func listVariants(ctx context.Context, c db.Conn, wsID, itemID int64) ([]Variant, error) {
-	rows, err := c.Query(ctx, `SELECT network, text, first_comment, media FROM content_variants
+	rows, err := c.Query(ctx, `SELECT network, text, first_comment, media, thread FROM content_variants
 		WHERE workspace_id = ? AND item_id = ? ORDER BY network`, wsID, itemID)
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func listVariants(ctx context.Context, c db.Conn, wsID, itemID int64) ([]Variant
 	for rows.Next() {
 		var v Variant
 		var media string
-		if err := rows.Scan(&v.Network, &v.Text, &v.FirstComment, &media); err != nil {
+		if err := rows.Scan(&v.Network, &v.Text, &v.FirstComment, &media, &v.Thread); err != nil {
 			return nil, err
 		}
 		v.Media = splitIDs(media)
@@ -219,8 +219,8 @@ func replaceVariants(ctx context.Context, tx *db.Tx, wsID, itemID int64, vs []Va
 		return err
 	}
 	for _, v := range vs {
-		if _, err := tx.Exec(ctx, `INSERT INTO content_variants (item_id, workspace_id, network, text, first_comment, media) VALUES (?, ?, ?, ?, ?, ?)`,
-			itemID, wsID, string(v.Network), v.Text, v.FirstComment, joinIDs(v.Media)); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO content_variants (item_id, workspace_id, network, text, first_comment, media, thread) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			itemID, wsID, string(v.Network), v.Text, v.FirstComment, joinIDs(v.Media), v.Thread); err != nil {
 			return err
 		}
 	}

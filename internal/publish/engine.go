@@ -371,14 +371,14 @@ func (s *Service) post(ctx context.Context, c *claim, acct *Account) (channel.Po
 	if v == nil {
 		return channel.Post{}, &channel.Problem{Key: channel.ProblemEmpty, Network: acct.Network, Field: "text"}, nil
 	}
-	p := channel.Post{Key: fmt.Sprintf("warta-%d-%d", c.id, c.itemID), Text: v.Text, FirstComment: v.FirstComment, Language: it.Lang}
+	p := channel.Post{Key: fmt.Sprintf("warta-%d-%d", c.id, c.itemID), Text: v.Text, FirstComment: v.FirstComment, Language: it.Lang, Thread: v.Thread}
 	var assets []media.Asset
 	if len(v.Media) > 0 {
 		if assets, err = s.media.GetMany(ctx, c.wsID, v.Media); err != nil {
 			return channel.Post{}, nil, err
 		}
 	}
-	cv := channel.Variant{Network: acct.Network, Text: v.Text, FirstComment: v.FirstComment}
+	cv := channel.Variant{Network: acct.Network, Text: v.Text, FirstComment: v.FirstComment, Thread: v.Thread}
 	for _, a := range assets {
 		cv.Media = append(cv.Media, channel.Media{Kind: string(a.Kind), Bytes: a.Size, Alt: a.Alt})
 		f := channel.MediaFile{Name: a.Filename, MIME: a.ContentType, Kind: string(a.Kind), Size: a.Size,
