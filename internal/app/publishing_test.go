@@ -608,3 +608,31 @@ func TestXThreadWhenAsked(t *testing.T) {
 		t.Errorf("the thread on X: %+v", posts)
 	}
 }
+
+// Telegram cannot be asked whether a post whose answer was lost went out: Warta does not guess,
+// the post waits as uncertain, and the person who checks the channel marks it published.
+func TestUncertainWaitsForAPerson(t *testing.T) {
+	tg := telegramtest.New()
+	defer tg.Close()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) { c.ChannelEndpoints = map[string]string{"telegram": tg.URL()} })
+	p.connectForm(channel.Telegram, tg.ConnectValues())
+	tg.FailNext(channeltest.LostAnswer, 1)
+	it := p.item("Info PDAM", content.Variant{Network: channel.Telegram, Text: "Aliran air PDAM terhenti sementara di Kecamatan Utara."})
+	p.schedule(it, nil, false)
+	pubs := p.settle(it)
+	if pubs[0].State != publish.Uncertain || len(tg.Posts()) != 1 {
+		t.Fatalf("after a lost answer: %+v, %d posts", pubs[0], len(tg.Posts()))
+	}
+	log := p.owner.Get(p.w + "/publishing")
+	if !strings.Contains(log.Body, `id="uncertain"`) || !strings.Contains(log.Body, "Info PDAM") {
+		t.Fatalf("the publish log does not ask: %s", apptest.Excerpt(log.Body))
+	}
+	if r := p.owner.Post(p.w+"/publishing/decide", url.Values{"id": {fmt.Sprint(pubs[0].ID)}, "decision": {"mark_published"},
+		"url": {"https://t.me/wartatest/1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("decide: %d", r.Status)
+	}
+	got, _ := p.env.App.Publish.Publication(context.Background(), p.wsID, pubs[0].ID)
+	if got.State != publish.Published || got.RemoteURL != "https://t.me/wartatest/1" || len(tg.Posts()) != 1 {
+		t.Errorf("after marking it published: %+v, %d posts", got, len(tg.Posts()))
+	}
+}

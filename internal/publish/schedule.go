@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 // Errors of scheduling and deciding.
 var (
 	ErrNotHeld     = &web.Error{Status: http.StatusConflict, Code: "not_held", Key: "publish.error.not_held"}
+	ErrBadURL      = &web.Error{Status: http.StatusUnprocessableEntity, Code: "bad_url", Key: "publish.error.bad_url"}
 	ErrBadDecision = &web.Error{Status: http.StatusUnprocessableEntity, Code: "bad_decision", Key: "publish.error.bad_decision"}
 )
 
@@ -221,7 +223,11 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 		if !at.After(t) {
 			return 0, content.ErrPast
 		}
-	case Cancel, MarkPublished:
+	case MarkPublished:
+		if u, err := url.Parse(remoteURL); remoteURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+			return 0, ErrBadURL
+		}
+	case Cancel:
 	default:
 		return 0, ErrBadDecision
 	}
