@@ -419,6 +419,25 @@ func TestPauseAndResume(t *testing.T) {
 		if n := countText(ms.Posts(), "Diskon pajak"); n != 1 {
 			t.Errorf("%d copies", n)
 		}
+
+		// A held post rescheduled to a time given in the workspace's zone goes out at that time.
+		if r := p.owner.Post(p.w+"/publishing/pause", url.Values{"reason": {"Rapat koordinasi"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("pause again: %d", r.Status)
+		}
+		later := p.item("Susulan", content.Variant{Network: channel.Mastodon, Text: "Pengumuman susulan dari Humas."})
+		p.schedule(later, nil, true)
+		held := p.settle(later)
+		if err := p.env.App.Publish.ResumeWorkspace(context.Background(), p.actor, p.wsID); err != nil {
+			t.Fatal(err)
+		}
+		jakarta, _ := time.LoadLocation("Asia/Jakarta")
+		at = time.Now().Add(1500 * time.Millisecond).In(jakarta)
+		if _, err := p.env.App.Publish.Decide(context.Background(), p.actor, p.wsID, []int64{held[0].ID}, publish.Reschedule, at, ""); err != nil {
+			t.Fatal(err)
+		}
+		if pubs := p.settle(later); pubs[0].State != publish.Published || pubs[0].PublishedAt.Sub(at) > 3*time.Second {
+			t.Errorf("rescheduled in WIB: %+v", pubs[0])
+		}
 	})
 }
 

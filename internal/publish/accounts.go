@@ -95,7 +95,7 @@ func (s *Service) saveSecret(ctx context.Context, id int64, sec channel.Secret) 
 		return err
 	}
 	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE channel_accounts SET secret = ? WHERE id = ?`, enc, id)
+		_, err := tx.Exec(ctx, `UPDATE channel_accounts SET secret = ? WHERE id = ? AND disconnected_at IS NULL`, enc, id)
 		return err
 	})
 }

@@ -165,12 +165,14 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 	if err != nil || c == nil {
 		return err
 	}
+	// The outcome is recorded even when the job's time runs out during the call.
+	rec := context.WithoutCancel(ctx)
 	acct, err := getAccount(ctx, s.d, c.wsID, c.accountID)
 	if errors.Is(err, db.ErrNotFound) {
-		return s.finish(ctx, c, outcome{err: &channel.Error{Kind: channel.Rejected, Key: "publish.error.disconnected"}})
+		return s.finish(rec, c, outcome{err: &channel.Error{Kind: channel.Rejected, Key: "publish.error.disconnected"}, notCalled: true})
 	}
 	if err != nil {
-		return err
+		return s.finish(rec, c, outcome{err: &channel.Error{Kind: channel.Temporary, Err: err}, notCalled: true})
 	}
 	switch acct.HealthNow(time.Now()) {
 	case Reconnect:
@@ -188,7 +190,7 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 	}
 	post, problem, err := s.post(ctx, c, acct)
 	if err != nil {
-		return err
+		return s.finish(rec, c, outcome{err: &channel.Error{Kind: channel.Temporary, Err: err}, notCalled: true})
 	}
 	if problem != nil {
 		return s.finish(ctx, c, outcome{problem: problem, notCalled: true})
@@ -196,23 +198,23 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 	// A connector may renew credentials during a call (Bluesky rotates its refresh token when a
 	// token expires mid-way): keep what it ends with.
 	before := ca.Secret
-	defer s.keepRenewed(ctx, acct.ID, before, ca)
+	defer s.keepRenewed(rec, acct.ID, before, ca)
 	if c.find && !withinIdempotency(conn, c.firstTry) {
 		found, err := conn.Find(ctx, ca, post)
 		switch {
 		case errors.Is(err, channel.ErrCannotTell):
-			return s.finish(ctx, c, outcome{uncertain: true, action: "find"})
+			return s.finish(rec, c, outcome{uncertain: true, action: "find"})
 		case err != nil:
-			return s.finish(ctx, c, outcome{err: err, action: "find"})
+			return s.finish(rec, c, outcome{err: err, action: "find"})
 		case found != nil:
-			return s.finish(ctx, c, outcome{published: found, action: "find"})
+			return s.finish(rec, c, outcome{published: found, action: "find"})
 		}
 	}
 	pub, err := conn.Publish(ctx, ca, post)
 	if err != nil {
-		return s.finish(ctx, c, outcome{err: err})
+		return s.finish(rec, c, outcome{err: err, called: true})
 	}
-	return s.finish(ctx, c, outcome{published: &pub})
+	return s.finish(rec, c, outcome{published: &pub, called: true})
 }
 
 // keepRenewed saves an account's credentials when a call changed them.
@@ -242,10 +244,10 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 		var next time.Time
 		cl := claim{id: id}
 		var paused bool
-		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts,
+		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts, must_find,
 			EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)
 			FROM publications p WHERE id = ?`+db.ForUpdate(tx), id).
-			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &paused)
+			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &cl.find, &paused)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -265,10 +267,12 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 			return s.rollup(ctx, tx, cl.wsID, cl.itemID)
 		}
 		cl.firstTry = t
-		if cl.number > 0 { // an earlier attempt: did its answer get lost, and when did trying start?
-			if cl.find, err = lastOutcomeUnknown(ctx, tx, id); err != nil {
+		if cl.number > 0 { // an earlier attempt: did it die mid-call, and when did trying start?
+			unfinished, err := lastUnfinished(ctx, tx, id)
+			if err != nil {
 				return err
 			}
+			cl.find = cl.find || unfinished
 			if err := tx.QueryRow(ctx, `SELECT started_at FROM publish_attempts WHERE publication_id = ? ORDER BY number LIMIT 1`, id).
 				Scan(&cl.firstTry); err != nil {
 				return err
@@ -296,20 +300,16 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 	return c, err
 }
 
-// lastOutcomeUnknown reports whether the latest attempt never recorded its outcome (the process
-// died during the call) or recorded that its answer was lost.
-func lastOutcomeUnknown(ctx context.Context, tx *db.Tx, id int64) (bool, error) {
-	var outcome string
-	var finished sql.NullTime
-	err := tx.QueryRow(ctx, `SELECT outcome, finished_at FROM publish_attempts WHERE publication_id = ? ORDER BY number DESC LIMIT 1`, id).
-		Scan(&outcome, &finished)
+// lastUnfinished reports whether the latest attempt never recorded its outcome: the process died
+// during the call, which may have reached the network.
+func lastUnfinished(ctx context.Context, tx *db.Tx, id int64) (bool, error) {
+	var finished *time.Time
+	err := tx.QueryRow(ctx, `SELECT finished_at FROM publish_attempts WHERE publication_id = ? ORDER BY number DESC LIMIT 1`, id).
+		Scan(&finished)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
-	if err != nil {
-		return false, err
-	}
-	return !finished.Valid || outcome == channel.Unknown.String(), nil
+	return err == nil && finished == nil, err
 }
 
 func isPending(st State) bool {
@@ -424,7 +424,9 @@ type outcome struct {
 	uncertain bool
 	// notCalled: the network was not called (the account needs reconnecting, a rule is broken).
 	notCalled bool
-	action    string
+	// called: Publish itself answered, so whether the post exists is known unless the answer was lost.
+	called bool
+	action string
 }
 
 // finish records an attempt's outcome and what happens next.
@@ -445,6 +447,15 @@ func (s *Service) finish(ctx context.Context, c *claim, o outcome) error {
 		var errKind, errKey, errReason, attemptOutcome string
 		var errStatus int
 		var retryAt *time.Time
+		// Only an answer to Publish, or a post found, settles whether the post exists; a check
+		// that failed, or a call never made, leaves the question open.
+		mustFind := c.find
+		if o.published != nil || (o.called && ce != nil && ce.Kind != channel.Unknown) {
+			mustFind = false
+		}
+		if ce != nil && ce.Kind == channel.Unknown {
+			mustFind = true
+		}
 		switch {
 		case o.published != nil:
 			st, remoteID, remoteURL, incomplete = Published, o.published.RemoteID, o.published.URL, o.published.Incomplete
@@ -483,7 +494,11 @@ func (s *Service) finish(ctx context.Context, c *claim, o outcome) error {
 					}
 				}
 			case channel.Unknown:
-				st, next = Checking, t.Add(s.opts.Backoff[min(c.number, len(s.opts.Backoff))-1])
+				if c.number > len(s.opts.Backoff) {
+					st, errKey = Uncertain, "publish.error.uncertain" // asked long enough: a person decides
+				} else {
+					st, next = Checking, t.Add(s.opts.Backoff[c.number-1])
+				}
 			case channel.Unauthorized:
 				st = Failed
 				if !o.notCalled {
@@ -494,13 +509,17 @@ func (s *Service) finish(ctx context.Context, c *claim, o outcome) error {
 			default:
 				st = Failed
 			}
+			next = next.UTC() // a network's reset time may carry any zone
 			if st == Retrying || st == Checking {
 				retryAt = &next
 			}
 		}
+		// attempts = its number: a later claim (after this one's lease ran out) owns the row now.
 		if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, next_at = ?, remote_id = ?, remote_url = ?, published_at = ?, incomplete = ?,
-			error_kind = ?, error_key = ?, error_reason = ?, error_status = ?, retry_at = ?, updated_at = ? WHERE id = ?`,
-			string(st), next, remoteID, remoteURL, publishedAt, incomplete, errKind, errKey, errReason, errStatus, retryAt, t, c.id); err != nil {
+			must_find = ?, error_kind = ?, error_key = ?, error_reason = ?, error_status = ?, retry_at = ?, updated_at = ?
+			WHERE id = ? AND attempts = ?`,
+			string(st), next, remoteID, remoteURL, publishedAt, incomplete, mustFind, errKind, errKey, errReason, errStatus, retryAt, t,
+			c.id, c.number); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE publish_attempts SET finished_at = ?, outcome = ?, error_key = ?, error_reason = ?, error_status = ?,

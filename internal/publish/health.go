@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // without calling the network.
 func (s *Service) markLimited(ctx context.Context, tx *db.Tx, accountID int64, t time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE channel_accounts SET health = ?, limited_until = ? WHERE id = ? AND health <> ?`,
-		RateLimited, t, accountID, Reconnect)
+		RateLimited, t.UTC(), accountID, Reconnect)
 	return err
 }
 
@@ -162,9 +163,9 @@ func (w *metricsWorker) Work(ctx context.Context, _ *river.Job[metricsArgs]) err
 func (s *Service) ReadMetrics(ctx context.Context) error {
 	t := now()
 	rows, err := s.d.Query(ctx, `SELECT p.id, p.account_id, p.workspace_id, p.remote_id FROM publications p
-		JOIN channel_accounts a ON a.id = p.account_id AND a.disconnected_at IS NULL AND a.health = ?
+		JOIN channel_accounts a ON a.id = p.account_id AND a.disconnected_at IS NULL AND a.health <> ?
 		WHERE p.state = ? AND p.published_at > ? AND (p.metrics_at IS NULL OR p.metrics_at < ?) AND p.remote_id <> ''
-		ORDER BY p.account_id LIMIT 2000`, Working, string(Published), t.AddDate(0, 0, -30), t.Add(-time.Hour))
+		ORDER BY p.account_id LIMIT 2000`, Reconnect, string(Published), t.AddDate(0, 0, -30), t.Add(-time.Hour))
 	if err != nil {
 		return err
 	}
@@ -208,8 +209,9 @@ func (s *Service) ReadMetrics(ctx context.Context) error {
 		before := ca.Secret
 		got, err := conn.Metrics(ctx, ca, ids)
 		s.keepRenewed(ctx, acctID, before, ca)
-		if err != nil {
+		if err != nil && !errors.Is(err, channel.ErrNotOffered) {
 			s.log.Info("reading post metrics", "account", acctID, "err", err)
+			continue // the counts read before stay
 		}
 		err = s.d.Tx(ctx, func(tx *db.Tx) error {
 			for remote, r := range posts {

@@ -52,6 +52,26 @@ func (s *Service) ResumeWorkspace(ctx context.Context, a audit.Actor, wsID int64
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotPaused
 		}
+		// Posts that fell due during the pause but were not yet held (no worker reached them) are
+		// held now: resuming sends nothing by itself.
+		rows, err := tx.Query(ctx, `SELECT DISTINCT item_id FROM publications WHERE workspace_id = ? AND state IN (?, ?, ?) AND next_at <= ?`,
+			wsID, string(Queued), string(Retrying), string(Checking), now())
+		if err != nil {
+			return err
+		}
+		items, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE workspace_id = ? AND state IN (?, ?, ?) AND next_at <= ?`,
+			string(Held), now(), wsID, string(Queued), string(Retrying), string(Checking), now()); err != nil {
+			return err
+		}
+		for _, item := range items {
+			if err := s.rollup(ctx, tx, wsID, item); err != nil {
+				return err
+			}
+		}
 		tx.AfterCommit(s.wake)
 		return audit.Record(ctx, tx, a.Entry(wsID, "publishing.resumed", "workspace", wsID, nil))
 	})

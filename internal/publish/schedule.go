@@ -66,19 +66,27 @@ func (s *Service) Scheduled(ctx context.Context, tx *db.Tx, it *content.Item, zo
 			_, err = tx.Exec(ctx, `INSERT INTO publications (workspace_id, item_id, account_id, state, due_at, zone, next_at, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.WorkspaceID, it.ID, acct, string(Queued), at, firstOf(name, "UTC"), at, t, t)
 		case err != nil:
-		case st == Queued || st == Held || st == Failed || st == Cancelled:
-			// Scheduled again: a new due time, and a failed post gets a new chance.
+		case st == Queued || st == Held || st == Failed || st == Cancelled || st == Retrying || st == Checking:
+			// Scheduled again: a new due time, and a failed post gets a new chance. Only if no
+			// attempt started meanwhile (the state is still the one read); one that asked for a
+			// check keeps asking (must_find stays).
 			_, err = tx.Exec(ctx, `UPDATE publications SET state = ?, due_at = ?, zone = COALESCE(NULLIF(?, ''), zone), next_at = ?, dispatched_at = NULL,
-				error_kind = '', error_key = '', error_reason = '', error_status = 0, retry_at = NULL, overdue_told_at = NULL, updated_at = ? WHERE id = ?`,
-				string(Queued), at, name, at, t, id)
+				error_kind = '', error_key = '', error_reason = '', error_status = 0, retry_at = NULL, overdue_told_at = NULL, updated_at = ?
+				WHERE id = ? AND state = ?`,
+				string(Queued), at, name, at, t, id, string(st))
 		}
 		if err != nil {
 			return err
 		}
 	}
-	// Accounts no longer chosen: what has not started is taken off.
+	// Accounts no longer chosen: what has not started is taken off, what waits is cancelled.
 	if _, err := tx.Exec(ctx, `DELETE FROM publications WHERE item_id = ? AND state = ? AND attempts = 0 AND account_id NOT IN (SELECT account_id FROM publish_targets WHERE item_id = ?)`,
 		it.ID, string(Queued), it.ID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE item_id = ? AND state IN (?, ?, ?)
+		AND account_id NOT IN (SELECT account_id FROM publish_targets WHERE item_id = ?)`,
+		string(Cancelled), t, it.ID, string(Queued), string(Retrying), string(Held), it.ID); err != nil {
 		return err
 	}
 	tx.AfterCommit(s.wake)
@@ -223,6 +231,7 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 		if !at.After(t) {
 			return 0, content.ErrPast
 		}
+		at = at.UTC()
 	case MarkPublished:
 		if u, err := url.Parse(remoteURL); remoteURL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 			return 0, ErrBadURL
@@ -271,10 +280,10 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 			switch d {
 			case PublishNow, Reschedule:
 				_, err = tx.Exec(ctx, `UPDATE publications SET state = ?, due_at = ?, next_at = ?, dispatched_at = NULL, error_kind = '',
-					error_key = '', error_reason = '', error_status = 0, retry_at = NULL, overdue_told_at = NULL, updated_at = ? WHERE id = ?`,
-					string(Queued), at, at, t, p.id)
+					error_key = '', error_reason = '', error_status = 0, retry_at = NULL, overdue_told_at = NULL, updated_at = ? WHERE id = ? AND state = ?`,
+					string(Queued), at, at, t, p.id, string(p.st))
 			case Cancel:
-				_, err = tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE id = ?`, string(Cancelled), t, p.id)
+				_, err = tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, string(Cancelled), t, p.id, string(p.st))
 			case MarkPublished:
 				if p.st != Uncertain {
 					return ErrBadDecision

@@ -110,7 +110,7 @@ func New(deps Deps, opts Options) *Service {
 	if opts.Overdue == 0 {
 		opts.Overdue = time.Minute
 	}
-	if opts.Backoff == nil {
+	if len(opts.Backoff) == 0 {
 		opts.Backoff = []time.Duration{10 * time.Second, 30 * time.Second, 2 * time.Minute, 5 * time.Minute,
 			15 * time.Minute, 30 * time.Minute, time.Hour}
 	}

@@ -76,6 +76,9 @@ CREATE TABLE publications (
 	published_at  {{timestamp}},
 	-- what did not go out although the post did (a first comment, a thread's later part)
 	incomplete    TEXT NOT NULL DEFAULT '',
+	-- an attempt's answer was lost: until a network call gives a definite answer, every attempt
+	-- asks the network first
+	must_find     BOOLEAN NOT NULL DEFAULT FALSE,
 	error_kind    TEXT NOT NULL DEFAULT '',
 	error_key     TEXT NOT NULL DEFAULT '',
 	error_reason  TEXT NOT NULL DEFAULT '',
