@@ -655,3 +655,12 @@ func TestUncertainWaitsForAPerson(t *testing.T) {
 		t.Errorf("after marking it published: %+v, %d posts", got, len(tg.Posts()))
 	}
 }
+
+// An instance address inside a private network is refused when connecting, in plain words.
+func TestConnectRefusesPrivateAddresses(t *testing.T) {
+	p := startPublishing(t, db.SQLite, func(c *config.Config) { c.AllowPrivateURLs = false })
+	r := p.owner.Post(p.w+"/channels/mastodon/connect", url.Values{"server": {"http://127.0.0.1:9/"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "private network") {
+		t.Errorf("a loopback instance: %d %s", r.Status, apptest.Excerpt(r.Body))
+	}
+}

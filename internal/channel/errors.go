@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"warta.dev/warta/internal/platform/i18n"
+	"warta.dev/warta/internal/platform/netsafe"
 )
 
 // Kind is what the engine does about a failed call.
@@ -78,6 +79,8 @@ const (
 	KeyMediaFailed = "channel.error.media_failed"
 	// KeyUnexpected: the network answered in a shape the connector does not understand.
 	KeyUnexpected = "channel.error.unexpected"
+	// KeyBlocked: the address is in a private network or not web, which Warta does not call.
+	KeyBlocked = "channel.error.blocked"
 )
 
 func (e *Error) Error() string {
@@ -120,6 +123,10 @@ func AsError(err error) *Error {
 // TransportError classifies an error from http.Client.Do. A failure to connect means the request
 // never left; anything later (a timeout, a reset) may have been acted on.
 func TransportError(err error) *Error {
+	// The safe client refused the address itself (a private network, another scheme): no retry helps.
+	if errors.Is(err, netsafe.ErrBlocked) || errors.Is(err, netsafe.ErrScheme) {
+		return &Error{Kind: Rejected, Key: KeyBlocked, Err: err}
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return &Error{Kind: Temporary, Err: err}

@@ -205,8 +205,10 @@ func (h *Handlers) connectFailed(w http.ResponseWriter, r *http.Request, n *netw
 }
 
 func connectMessage(l *i18n.Locale, n channel.Network, ce *channel.Error) string {
-	switch ce.Kind {
-	case channel.Unauthorized, channel.Rejected:
+	switch {
+	case ce.Key != "":
+		return ce.Message(l, n)
+	case ce.Kind == channel.Unauthorized || ce.Kind == channel.Rejected:
 		return l.T("publish.connect.refused", "Network", l.T(fmt.Sprintf("channel.name.%s", n)), "Reason", ce.Reason)
 	}
 	return ce.Message(l, n)
