@@ -664,3 +664,39 @@ func TestConnectRefusesPrivateAddresses(t *testing.T) {
 		t.Errorf("a loopback instance: %d %s", r.Status, apptest.Excerpt(r.Body))
 	}
 }
+
+// A post whose answer was lost is looked for by the text that was sent, even when the item is
+// edited before the next attempt: the network keeps one post.
+func TestLostAnswerThenEditDoesNotPostTwice(t *testing.T) {
+	xs := xtest.New()
+	defer xs.Close()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) {
+		c.ChannelEndpoints = map[string]string{"x": xs.URL()}
+		c.PublishBackoff = []time.Duration{3 * time.Second, 3 * time.Second}
+	})
+	ctx := context.Background()
+	p.connectOAuth(channel.X, xs.ConnectValues())
+	xs.FailNext(channeltest.LostAnswer, 1)
+	it := p.item("Vaksin", content.Variant{Network: channel.X, Text: "Vaksinasi dosis kedua dibuka Senin di puskesmas."})
+	p.schedule(it, nil, false)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pubs, _ := p.env.App.Publish.Publications(ctx, p.wsID, publish.Filter{ItemID: it.ID})
+		if len(pubs) == 1 && pubs[0].State == publish.Checking {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("never checking: %+v", pubs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cur, _ := p.env.App.Content.Get(ctx, p.wsID, it.ID)
+	if _, _, err := p.env.App.Content.Save(ctx, p.actor, p.wsID, it.ID, content.Input{Title: cur.Title, Lang: cur.Lang, Body: cur.Body,
+		BaseVersion: cur.Version, Variants: []content.Variant{{Network: channel.X, Text: "Vaksinasi dosis kedua dibuka Senin di 12 puskesmas."}}}); err != nil {
+		t.Fatal(err)
+	}
+	pubs := p.settle(it)
+	if pubs[0].State != publish.Published || len(xs.Posts()) != 1 {
+		t.Errorf("after a lost answer and an edit: %+v, %d posts on X", pubs[0], len(xs.Posts()))
+	}
+}

@@ -157,6 +157,7 @@ type claim struct {
 	find                        bool // an earlier attempt's outcome is unknown: ask the network first
 	attemptID                   int64
 	firstTry                    time.Time
+	sentText                    string // what an earlier attempt sent, if any
 }
 
 // attempt makes one attempt of a publication.
@@ -200,7 +201,11 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 	before := ca.Secret
 	defer s.keepRenewed(rec, acct.ID, before, ca)
 	if c.find && !withinIdempotency(conn, c.firstTry) {
-		found, err := conn.Find(ctx, ca, post)
+		earlier := post
+		if c.sentText != "" {
+			earlier.Text = c.sentText // the item may have been edited since that attempt
+		}
+		found, err := conn.Find(ctx, ca, earlier)
 		switch {
 		case errors.Is(err, channel.ErrCannotTell):
 			return s.finish(rec, c, outcome{uncertain: true, action: "find"})
@@ -208,6 +213,14 @@ func (s *Service) attempt(ctx context.Context, id int64) error {
 			return s.finish(rec, c, outcome{err: err, action: "find"})
 		case found != nil:
 			return s.finish(rec, c, outcome{published: found, action: "find"})
+		}
+	}
+	if post.Text != c.sentText {
+		if err := s.d.Tx(rec, func(tx *db.Tx) error {
+			_, err := tx.Exec(rec, `UPDATE publications SET sent_text = ? WHERE id = ? AND attempts = ?`, post.Text, c.id, c.number)
+			return err
+		}); err != nil {
+			return s.finish(rec, c, outcome{err: &channel.Error{Kind: channel.Temporary, Err: err}, notCalled: true})
 		}
 	}
 	pub, err := conn.Publish(ctx, ca, post)
@@ -244,10 +257,10 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 		var next time.Time
 		cl := claim{id: id}
 		var paused bool
-		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts, must_find,
+		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts, must_find, sent_text,
 			EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)
 			FROM publications p WHERE id = ?`+db.ForUpdate(tx), id).
-			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &cl.find, &paused)
+			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &cl.find, &cl.sentText, &paused)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -79,6 +79,9 @@ CREATE TABLE publications (
 	-- an attempt's answer was lost: until a network call gives a definite answer, every attempt
 	-- asks the network first
 	must_find     BOOLEAN NOT NULL DEFAULT FALSE,
+	-- the text last sent, recorded before the call: a search for an earlier attempt looks for it,
+	-- even if the item was edited since
+	sent_text     TEXT NOT NULL DEFAULT '',
 	error_kind    TEXT NOT NULL DEFAULT '',
 	error_key     TEXT NOT NULL DEFAULT '',
 	error_reason  TEXT NOT NULL DEFAULT '',
