@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -200,3 +201,52 @@ func fingerprint(text string) string {
 // SameText reports whether a text read back from a network is the text of p, as Fingerprint sees
 // it: connectors use it to find an earlier attempt among the account's recent posts.
 func SameText(p Post, remoteText string) bool { return fingerprint(remoteText) == p.Fingerprint() }
+
+// What did not go out beside a published post (Published.Incomplete) is written in one form, so
+// IncompleteMessage can say it in the reader's language: "first comment: <reason>" or
+// "part 2 of 3 of the thread: <reason>", the reason in the network's words.
+const (
+	incompleteComment = "first comment: "
+	incompleteThread  = "part %d of %d of the thread: "
+)
+
+// IncompleteComment is Published.Incomplete for a first comment that failed.
+func IncompleteComment(err error) string { return incompleteComment + reasonOf(err) }
+
+// IncompleteThreadPart is Published.Incomplete for part n of a thread of total that failed.
+func IncompleteThreadPart(n, total int, err error) string {
+	return fmt.Sprintf(incompleteThread, n, total) + reasonOf(err)
+}
+
+// IncompleteMessage says in the reader's language what did not go out on n.
+func IncompleteMessage(l *i18n.Locale, n Network, incomplete string) string {
+	network := l.T(fmt.Sprintf("channel.name.%s", n))
+	if reason, ok := strings.CutPrefix(incomplete, incompleteComment); ok {
+		return l.T("channel.incomplete.comment", "Network", network, "Reason", reason)
+	}
+	var part, total int
+	if _, err := fmt.Sscanf(incomplete, incompleteThread, &part, &total); err == nil {
+		_, reason, _ := strings.Cut(incomplete, "thread: ")
+		return l.T("channel.incomplete.thread", "Network", network, "Part", part, "Total", total, "Reason", reason)
+	}
+	return l.T("channel.incomplete.other", "Network", network, "Reason", incomplete)
+}
+
+// reasonOf is a failure in the network's words when it gave any, else its status or kind; never
+// the request's address, which may carry a credential.
+func reasonOf(err error) string {
+	e := AsError(err)
+	switch {
+	case e.Reason != "":
+		return e.Reason
+	case e.Status != 0:
+		return fmt.Sprintf("HTTP %d", e.Status)
+	case e.Err != nil:
+		var ue *url.Error
+		if errors.As(e.Err, &ue) {
+			return ue.Err.Error()
+		}
+		return e.Err.Error()
+	}
+	return e.Kind.String()
+}

@@ -461,7 +461,7 @@ func Explain(l *i18n.Locale, p *Publication) string {
 	switch p.State {
 	case Published:
 		if p.Incomplete != "" {
-			return l.T("publish.explain.incomplete", "Network", l.T(fmt.Sprintf("channel.name.%s", p.Network)), "Reason", p.Incomplete)
+			return channel.IncompleteMessage(l, p.Network, p.Incomplete)
 		}
 		return ""
 	case Queued:

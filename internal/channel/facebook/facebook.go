@@ -162,7 +162,7 @@ func (c *Connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		// go out, not as a failed post, which the engine would publish again. It is not retried:
 		// a comment takes no idempotency key, so a repeat after a lost answer could comment twice.
 		if err := api.Post(ctx, "/"+res.ID+"/comments", url.Values{"message": {p.FirstComment}}, tok, nil); err != nil {
-			out.Incomplete = meta.Incomplete("first comment", err)
+			out.Incomplete = channel.IncompleteComment(err)
 		}
 	}
 	return out, nil

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -146,25 +144,4 @@ func (c *connector) statusError(resp *http.Response, reason string) *channel.Err
 		e.RetryAt = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
 	}
 	return e
-}
-
-// incomplete says what did not go out after the post was made, and why, in LinkedIn's words
-// when it gave any.
-func incomplete(what string, err error) string {
-	e := channel.AsError(err)
-	reason := e.Reason
-	switch {
-	case reason != "":
-	case e.Status != 0:
-		reason = fmt.Sprintf("HTTP %d", e.Status)
-	case e.Err != nil:
-		reason = e.Err.Error()
-		var ue *url.Error
-		if errors.As(e.Err, &ue) {
-			reason = ue.Err.Error() // without the request's address, which may carry a credential
-		}
-	default:
-		reason = e.Kind.String()
-	}
-	return what + ": " + reason
 }

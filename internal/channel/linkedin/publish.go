@@ -80,7 +80,7 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		// no idempotency key, so a repeat after a lost answer could comment twice.
 		comment := map[string]any{"actor": a.RemoteID, "object": urn, "message": map[string]string{"text": p.FirstComment}}
 		if err := c.call(ctx, http.MethodPost, c.api("/rest/socialActions/"+enc(urn)+"/comments"), a.Secret.AccessToken, comment, nil, nil); err != nil {
-			pub.Incomplete = incomplete("first comment", err)
+			pub.Incomplete = channel.IncompleteComment(err)
 		}
 	}
 	return pub, nil

@@ -91,7 +91,7 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 			key = p.Key + "-comment"
 		}
 		if err := c.comment(ctx, a, key, statusRequest{Status: p.FirstComment, InReplyToID: st.ID, Language: lang, Visibility: "public"}); err != nil {
-			pub.Incomplete = incomplete("first comment", err)
+			pub.Incomplete = channel.IncompleteComment(err)
 		}
 	}
 	return pub, nil
@@ -123,26 +123,6 @@ func (c *connector) comment(ctx context.Context, a *channel.Account, key string,
 		}
 		delay *= 2
 	}
-}
-
-// incomplete says what did not go out and why, in the instance's words when it gave any.
-func incomplete(what string, err error) string {
-	e := channel.AsError(err)
-	reason := e.Reason
-	switch {
-	case reason != "":
-	case e.Status != 0:
-		reason = fmt.Sprintf("HTTP %d", e.Status)
-	case e.Err != nil:
-		reason = e.Err.Error()
-		var ue *url.Error
-		if errors.As(e.Err, &ue) {
-			reason = ue.Err.Error() // without the request's address, which may carry a credential
-		}
-	default:
-		reason = e.Kind.String()
-	}
-	return what + ": " + reason
 }
 
 func (c *connector) postStatus(ctx context.Context, a *channel.Account, key string, r statusRequest) (status, error) {

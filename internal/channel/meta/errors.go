@@ -2,10 +2,7 @@ package meta
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -133,25 +130,4 @@ func RegainAt(h http.Header, now time.Time) time.Time {
 		return t
 	}
 	return now.Add(time.Hour)
-}
-
-// Incomplete says what did not go out although the post did (what: "first comment"), and why,
-// in Meta's words when it gave any: the connector returns it as channel.Published.Incomplete.
-func Incomplete(what string, err error) string {
-	e := channel.AsError(err)
-	reason := e.Reason
-	switch {
-	case reason != "":
-	case e.Status != 0:
-		reason = fmt.Sprintf("HTTP %d", e.Status)
-	case e.Err != nil:
-		reason = e.Err.Error()
-		var ue *url.Error
-		if errors.As(e.Err, &ue) {
-			reason = ue.Err.Error() // without the request's address, which may carry a credential
-		}
-	default:
-		reason = e.Kind.String()
-	}
-	return what + ": " + reason
 }

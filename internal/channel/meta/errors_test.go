@@ -1,10 +1,7 @@
 package meta_test
 
 import (
-	"errors"
-	"io"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -61,22 +58,5 @@ func TestClassify(t *testing.T) {
 				t.Errorf("got %+v", e)
 			}
 		})
-	}
-}
-
-// Incomplete names what did not go out with Meta's words, and never the request's address.
-func TestIncomplete(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		want string
-	}{
-		{&channel.Error{Kind: channel.Rejected, Status: 400, Reason: "(#368) Blocked"}, "first comment: (#368) Blocked"},
-		{&channel.Error{Kind: channel.Temporary, Status: 500}, "first comment: HTTP 500"},
-		{channel.TransportError(&url.Error{Op: "Post", URL: "https://graph.facebook.com/v27.0/1/comments?appsecret_proof=secret", Err: io.EOF}), "first comment: EOF"},
-		{errors.New("boom"), "first comment: boom"},
-	} {
-		if got := meta.Incomplete("first comment", tc.err); got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
-		}
 	}
 }

@@ -239,7 +239,7 @@ func (c *Connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 		// not go out, not as a failed post, which the engine would publish again; it is not
 		// retried, since a repeat after a lost answer could reply twice.
 		if _, err := c.post(ctx, a, url.Values{"media_type": {"TEXT"}, "text": {p.FirstComment}, "reply_to_id": {id}}); err != nil {
-			out.Incomplete = meta.Incomplete("first comment", err)
+			out.Incomplete = channel.IncompleteComment(err)
 		}
 	}
 	return out, nil

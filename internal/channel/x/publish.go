@@ -70,14 +70,14 @@ func (c *connector) Publish(ctx context.Context, a *channel.Account, p channel.P
 	for i, text := range texts[1:] {
 		if prev, err = c.tweet(ctx, a, reply(text, prev)); err != nil {
 			// The parts after it and the first comment would answer a gap: they stay out too.
-			pub.Incomplete = incomplete(fmt.Sprintf("part %d of %d of the thread", i+2, len(texts)), err)
+			pub.Incomplete = channel.IncompleteThreadPart(i+2, len(texts), err)
 			return pub, nil
 		}
 	}
 	// The first comment answers the last post, so a thread still reads in order.
 	if p.FirstComment != "" {
 		if _, err := c.tweet(ctx, a, reply(p.FirstComment, prev)); err != nil {
-			pub.Incomplete = incomplete("first comment", err)
+			pub.Incomplete = channel.IncompleteComment(err)
 		}
 	}
 	return pub, nil
