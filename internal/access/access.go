@@ -37,6 +37,11 @@ const (
 	// Publishing: connecting accounts and pausing reach the organisation's public voice.
 	ChannelsManage Perm = "channels.manage"
 	PublishPause   Perm = "publishing.pause"
+	// Media relations: journalists' personal data, releases and what is sent to them.
+	PressView   Perm = "press.view"   // contacts, outlets, lists, releases, distributions, pitches
+	PressWrite  Perm = "press.write"  // add and edit contacts, lists, segments, pitches; import
+	PressSend   Perm = "press.send"   // send and schedule distributions
+	PressManage Perm = "press.manage" // sending settings, suppression list, erasure of a contact
 )
 
 // Role is a member's role in a workspace.
@@ -54,14 +59,14 @@ const (
 // Roles in order of power, as the role pickers show them.
 var Roles = []Role{Owner, Admin, Editor, Approver, Contributor, Viewer}
 
-var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView}
+var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressView}
 
 // writers draft content and upload media; editors also schedule and plan campaigns.
 var (
-	writers  = []Perm{ContentWrite, MediaWrite}
-	editors  = append([]Perm{ContentSchedule, CampaignWrite}, writers...)
+	writers  = []Perm{ContentWrite, MediaWrite, PressWrite}
+	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend}, writers...)
 	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove,
-		ChannelsManage, PublishPause}, editors...)
+		ChannelsManage, PublishPause, PressManage}, editors...)
 )
 
 var grants = map[Role][]Perm{

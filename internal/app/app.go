@@ -50,6 +50,11 @@ import (
 	"warta.dev/warta/internal/platform/netsafe"
 	"warta.dev/warta/internal/platform/secrets"
 	"warta.dev/warta/internal/platform/web"
+	"warta.dev/warta/internal/press"
+	"warta.dev/warta/internal/press/distribute"
+	"warta.dev/warta/internal/press/importer"
+	"warta.dev/warta/internal/press/pitch"
+	"warta.dev/warta/internal/press/release"
 	"warta.dev/warta/internal/publish"
 	"warta.dev/warta/web/static"
 )
@@ -60,7 +65,8 @@ var Version = "dev"
 // Migrations are every domain's schema, in the order their version numbers give.
 func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
-		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations}
+		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations,
+		press.Migrations, importer.Migrations, pitch.Migrations, release.Migrations, distribute.Migrations}
 }
 
 // Catalogs are every domain's messages.
@@ -68,7 +74,7 @@ func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
 		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
-		telegram.Catalog, webhook.Catalog}
+		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -86,6 +92,18 @@ var Navigation = []web.NavItem{
 	{Key: "publish.nav", Path: "/publishing", Perm: access.ContentView, Children: []web.NavItem{
 		{Key: "publish.nav.log", Path: "/publishing", Perm: access.ContentView},
 		{Key: "publish.nav.channels", Path: "/channels", Perm: access.ContentView},
+	}},
+	{Key: "nav.press", Path: "/press/contacts", Perm: access.PressView, Children: []web.NavItem{
+		{Key: "nav.press.contacts", Path: "/press/contacts", Perm: access.PressView},
+		{Key: "nav.press.outlets", Path: "/press/outlets", Perm: access.PressView},
+		{Key: "nav.press.lists", Path: "/press/lists", Perm: access.PressView},
+		{Key: "nav.press.segments", Path: "/press/segments", Perm: access.PressView},
+		{Key: "release.nav", Path: "/press/releases", Perm: access.PressView},
+		{Key: "nav.press.distributions", Path: "/press/distributions", Perm: access.PressView},
+		{Key: "nav.press.pitches", Path: "/press/pitches", Perm: access.PressView},
+		{Key: "importer.nav", Path: "/press/imports", Perm: access.PressWrite},
+		{Key: "nav.press.suppressions", Path: "/press/suppressions", Perm: access.PressView},
+		{Key: "nav.press.sending", Path: "/press/sending", Perm: access.PressManage},
 	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
@@ -108,8 +126,13 @@ type App struct {
 	Calendar  *calendar.Service
 	// Publish is the publishing engine and the connected accounts.
 	Publish *publish.Service
-	Media   media.Store
-	Keys    *secrets.Keyring
+	// Media relations: contacts, pitches, releases and their distribution.
+	Press      *press.Service
+	Pitches    *pitch.Service
+	Releases   *release.Service
+	Distribute *distribute.Service
+	Media      media.Store
+	Keys       *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
@@ -118,6 +141,7 @@ type App struct {
 
 	sessions     *web.SessionStore
 	contentPages *content.Handlers
+	contentMedia contentMedia
 }
 
 // Open opens the database and applies pending migrations. It is enough for CLI commands.
@@ -244,6 +268,9 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.buildPublishing(renderer); err != nil {
 		return err
 	}
+	if err := a.buildPress(); err != nil {
+		return err
+	}
 	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish)
 	if err != nil {
 		return err
@@ -334,6 +361,7 @@ func (a *App) buildContentStudio() error {
 	a.Library, a.Campaigns = library, campaigns
 	media := contentMedia{Library: library, client: netsafe.New(netsafe.Options{Timeout: time.Minute, MaxBytes: 512 << 20,
 		UserAgent: netsafe.UserAgent(Version, a.Config.BaseURL), AllowPrivate: a.Config.AllowPrivateURLs})}
+	a.contentMedia = media
 	a.Content = content.NewService(a.DB, media, contentCampaigns{campaigns}, contentMembers{a.Auth}, a.Notify)
 	campaigns.SetScheduled(a.Content)
 	approvals := approval.NewService(a.DB, a.Content, approvalMembers{a.Auth}, a.Notify, a.Mailer, a.Bundle, a.Config.BaseURL, a.SigningKey)

@@ -20,6 +20,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	dctx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispatched := make(chan struct{})
 	go func() { a.Publish.Run(dctx); close(dispatched) }()
+	// Distributions record their recipients through their dispatcher, so it stops after the
+	// queue: batches finishing on the way out still write what they sent.
+	rctx, stopDistribute := context.WithCancel(context.WithoutCancel(ctx))
+	distributed := make(chan struct{})
+	go func() { a.Distribute.Run(rctx); close(distributed) }()
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -42,6 +47,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	stopDispatch()
 	<-dispatched
 	err = errors.Join(err, a.Queue.Stop(sctx))
+	stopDistribute()
+	<-distributed
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(serveErr, err)
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	PublishLease   time.Duration
 	PublishBackoff []time.Duration
 	PublishOverdue time.Duration
+	// DistributeLease and DistributeBackoff shorten the distribution engine's waits in tests.
+	DistributeLease   time.Duration
+	DistributeBackoff time.Duration
 }
 
 // Option describes one setting. Env is derived from Name: "smtp-host" is WARTA_SMTP_HOST.

@@ -368,6 +368,10 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if it.Kind == KindRelease {
+		// A release has more fields than this editor knows; its own editor has them all.
+		return web.Redirect(w, r, web.WorkspacePath(r, ReleaseLink(it.ID)))
+	}
 	f := itemForm(it)
 	d, err := h.editor(r, it, f)
 	if err != nil {

@@ -46,10 +46,22 @@ const (
 // Statuses in the order filters show them.
 var Statuses = []Status{Draft, InReview, Approved, Scheduled, Published, Failed, Held, Archived}
 
+// Kind is what sort of thing an item is. Posts go out on channels through their variants; a
+// press release (package press/release) keeps its headline, body and approval here and the rest
+// in its own table, and has no variants.
+type Kind string
+
+// The kinds.
+const (
+	KindPost    Kind = "post"
+	KindRelease Kind = "release"
+)
+
 // Item is a content item with its variants.
 type Item struct {
 	ID            int64            `json:"id"`
 	WorkspaceID   int64            `json:"-"`
+	Kind          Kind             `json:"kind"`
 	Title         string           `json:"title"`
 	Body          string           `json:"body"`
 	Lang          string           `json:"language"`

@@ -169,7 +169,17 @@ type Input struct {
 	Variants          []Variant
 	// BaseVersion is the version the editor started from; a save over a newer one is refused.
 	BaseVersion int
+	// Kind is set when the item is created (a post when empty) and kept by later saves.
+	Kind Kind
+	// Also runs inside the save's transaction, after the item is written: a package that keeps
+	// more of the item in its own table (a release) saves it with the item or not at all.
+	Also Hook
+	// Touched says fields kept elsewhere (by Also) changed: approvals go stale as for a text edit.
+	Touched bool
 }
+
+// Hook is work another package does in the transaction that saves an item.
+type Hook func(ctx context.Context, tx *db.Tx, it *Item) error
 
 // Problems are what is wrong with an input, per field; variant problems carry their network.
 type Problems struct {
@@ -256,7 +266,7 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, wsID, id int64, in In
 		t := now()
 		var old *Item
 		if id == 0 {
-			it = &Item{WorkspaceID: wsID, OwnerID: a.UserID, Status: Draft, CreatedAt: t, Version: 1}
+			it = &Item{WorkspaceID: wsID, OwnerID: a.UserID, Kind: in.Kind, Status: Draft, CreatedAt: t, Version: 1}
 		} else {
 			var err error
 			if old, err = getItem(ctx, tx, wsID, id); err != nil {
@@ -277,7 +287,7 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, wsID, id int64, in In
 		if old != nil && old.CampaignID != in.CampaignID {
 			it.Offset = nil // a relative time means nothing in another campaign
 		}
-		if old != nil && changed(old, it) {
+		if old != nil && (changed(old, it) || in.Touched) {
 			if err := s.reopen(ctx, tx, it); err != nil {
 				return err
 			}
@@ -313,6 +323,11 @@ func (s *Service) Save(ctx context.Context, a audit.Actor, wsID, id int64, in In
 		}
 		if s.media != nil {
 			if err := s.media.SetUsage(ctx, tx, wsID, "content", fmt.Sprint(it.ID), it.Title, itemLink(it), it.mediaIDs()); err != nil {
+				return err
+			}
+		}
+		if in.Also != nil {
+			if err := in.Also(ctx, tx, it); err != nil {
 				return err
 			}
 		}
@@ -409,7 +424,18 @@ func (it *Item) mediaIDs() []int64 {
 	return slices.Compact(ids)
 }
 
-func itemLink(it *Item) string { return fmt.Sprintf("/content/%d", it.ID) }
+func itemLink(it *Item) string { return it.Link() }
+
+// Link is the item's page inside its workspace: the editor, or a release's own editor.
+func (it Item) Link() string {
+	if it.Kind == KindRelease {
+		return ReleaseLink(it.ID)
+	}
+	return fmt.Sprintf("/content/%d", it.ID)
+}
+
+// ReleaseLink is the page of the release an item holds (package press/release serves it).
+func ReleaseLink(itemID int64) string { return fmt.Sprintf("/press/release-items/%d", itemID) }
 
 func cleanLabels(in []string) []string {
 	var out []string
@@ -470,8 +496,8 @@ func (s *Service) Submit(ctx context.Context, a audit.Actor, wsID, id int64) err
 		if it.Status != Draft && it.Status != InReview {
 			return ErrBadTransition
 		}
-		if len(it.Variants) == 0 {
-			return ErrNoVariants
+		if len(it.Variants) == 0 && it.Kind != KindRelease {
+			return ErrNoVariants // a release goes out by email and the newsroom, not on channels
 		}
 		if err := setStatus(ctx, tx, wsID, id, InReview, it.ScheduledAt, it.Offset); err != nil {
 			return err
@@ -793,6 +819,11 @@ func (s *Service) Translations(ctx context.Context, wsID int64, it *Item) ([]Tra
 // Translate starts the item's translation: a draft in the other language, linked to it, with the
 // text copied for the translator to replace.
 func (s *Service) Translate(ctx context.Context, a audit.Actor, wsID, id int64) (*Item, error) {
+	return s.TranslateAlso(ctx, a, wsID, id, nil)
+}
+
+// TranslateAlso is Translate with work done in the same transaction (a release copies its row).
+func (s *Service) TranslateAlso(ctx context.Context, a audit.Actor, wsID, id int64, also Hook) (*Item, error) {
 	it, err := getItem(ctx, s.d, wsID, id)
 	if err != nil {
 		return nil, err
@@ -806,7 +837,7 @@ func (s *Service) Translate(ctx context.Context, a audit.Actor, wsID, id int64) 
 		origin = it.TranslationOf // translations hang off the original, not off each other
 	}
 	tr, probs, err := s.Save(ctx, a, wsID, 0, Input{Title: it.Title, Body: it.Body, Lang: lang, TranslationOf: origin,
-		CampaignID: it.CampaignID, Labels: it.Labels, Attachments: it.Attachments, Variants: it.Variants})
+		CampaignID: it.CampaignID, Labels: it.Labels, Attachments: it.Attachments, Variants: it.Variants, Kind: it.Kind, Also: also})
 	if err == nil && !probs.OK() {
 		return nil, ErrVariantsBroken
 	}

@@ -18,7 +18,7 @@ import (
 
 const itemColumns = `i.id, i.workspace_id, i.title, i.body, i.lang, COALESCE(i.translation_of, 0), COALESCE(i.owner_id, 0),
 	COALESCE(u.name, ''), COALESCE(i.campaign_id, 0), i.status, i.labels, i.attachments, i.scheduled_at, i.offset_days,
-	i.offset_clock, i.published_at, i.version, i.created_at, i.updated_at`
+	i.offset_clock, i.published_at, i.version, i.created_at, i.updated_at, i.kind`
 
 const itemFrom = ` FROM content_items i LEFT JOIN users u ON u.id = i.owner_id`
 
@@ -29,7 +29,7 @@ func scanItem(row interface{ Scan(...any) error }) (*Item, error) {
 	var days sql.NullInt64
 	var clock sql.NullString
 	err := row.Scan(&it.ID, &it.WorkspaceID, &it.Title, &it.Body, &it.Lang, &it.TranslationOf, &it.OwnerID, &it.OwnerName,
-		&it.CampaignID, &it.Status, &labels, &attachments, &scheduled, &days, &clock, &published, &it.Version, &it.CreatedAt, &it.UpdatedAt)
+		&it.CampaignID, &it.Status, &labels, &attachments, &scheduled, &days, &clock, &published, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
 	}
@@ -88,6 +88,10 @@ type Filter struct {
 	Label      string
 	OwnerID    int64
 	Lang       string
+	// Kind keeps items of one kind; "" all.
+	Kind Kind
+	// IDs, when not nil, keeps only these items (none when empty).
+	IDs []int64
 	// Sort is "updated" (newest first, the default), "scheduled" or "title".
 	Sort  string
 	Page  int
@@ -129,6 +133,17 @@ func listItems(ctx context.Context, c db.Conn, wsID int64, f Filter) ([]Item, in
 	if f.Lang != "" {
 		where += ` AND i.lang = ?`
 		args = append(args, f.Lang)
+	}
+	if f.Kind != "" {
+		where += ` AND i.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if f.IDs != nil {
+		ids := []string{"0"} // an empty list matches nothing
+		for _, id := range f.IDs {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		where += ` AND i.id IN (` + strings.Join(ids, ",") + `)`
 	}
 	var total int
 	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM content_items i`+where, args...).Scan(&total); err != nil {
@@ -194,10 +209,13 @@ func listItems(ctx context.Context, c db.Conn, wsID int64, f Filter) ([]Item, in
 }
 
 func insertItem(ctx context.Context, tx *db.Tx, it *Item) error {
+	if it.Kind == "" {
+		it.Kind = KindPost
+	}
 	return tx.QueryRow(ctx, `INSERT INTO content_items (workspace_id, title, body, lang, translation_of, owner_id, campaign_id, status,
-		labels, attachments, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		labels, attachments, version, created_at, updated_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id`,
 		it.WorkspaceID, it.Title, it.Body, it.Lang, nullID(it.TranslationOf), nullID(it.OwnerID), nullID(it.CampaignID), string(it.Status),
-		joinList(it.Labels), joinIDs(it.Attachments), it.CreatedAt, it.UpdatedAt).Scan(&it.ID)
+		joinList(it.Labels), joinIDs(it.Attachments), it.CreatedAt, it.UpdatedAt, string(it.Kind)).Scan(&it.ID)
 }
 
 // updateItem writes the editable fields if the stored version is still base; false when someone

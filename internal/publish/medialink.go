@@ -38,10 +38,19 @@ func (s *Service) publicMediaURL(wsID, assetID int64, format string) string {
 	if s.publicBase == "" {
 		return ""
 	}
-	exp := strconv.FormatInt(time.Now().Add(mediaLinkLife).Unix(), 10)
+	return mediaURL(s.publicBase, s.signingKey, wsID, assetID, format, time.Now().Add(mediaLinkLife))
+}
+
+// MediaURL is a signed link to a media file as uploaded, that works until until; other domains
+// give it to people outside Warta (a release's attachments in an email).
+func MediaURL(base string, key []byte, wsID, assetID int64, until time.Time) string {
+	return mediaURL(base, key, wsID, assetID, asUploaded, until)
+}
+
+func mediaURL(base string, key []byte, wsID, assetID int64, format string, until time.Time) string {
+	exp := strconv.FormatInt(until.Unix(), 10)
 	ws, id := strconv.FormatInt(wsID, 10), strconv.FormatInt(assetID, 10)
-	return fmt.Sprintf("%s/media/public/%s/%s/%s/%s/%s", s.publicBase, ws, id, exp, format,
-		secrets.Sign(s.signingKey, "media", ws, id, exp, format))
+	return fmt.Sprintf("%s/media/public/%s/%s/%s/%s/%s", base, ws, id, exp, format, secrets.Sign(key, "media", ws, id, exp, format))
 }
 
 // MediaRoutes serve the signed media links.

@@ -43,6 +43,9 @@ const (
 	QueuePeriodic = "periodic"
 	// QueuePublish carries posts: each waits mostly on a network, so many run at once.
 	QueuePublish = "publish"
+	// QueuePress carries batches of a distribution's recipients; each batch feeds the SMTP
+	// connection pool, so a few at once keep every connection busy.
+	QueuePress = "press"
 )
 
 // Options tune a Queue. The zero value is what the app uses.
@@ -152,6 +155,7 @@ func (q *Queue) riverClient() (*river.Client[*sql.Tx], error) {
 			QueueDefault:  {MaxWorkers: q.opts.MaxWorkers},
 			QueuePeriodic: {MaxWorkers: 2},
 			QueuePublish:  {MaxWorkers: 30},
+			QueuePress:    {MaxWorkers: 6},
 		},
 		PeriodicJobs: q.periodic,
 	}

@@ -1,0 +1,240 @@
+package distribute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"warta.dev/warta/internal/platform/db"
+)
+
+// recorder writes recipients' states in group commits: every change waiting when a transaction
+// starts goes into it, in the order given. A claim (queued → sending) is committed before the
+// SMTP transaction starts; an outcome is given to the recorder and not waited for, but since a
+// connection's next claim comes after its last outcome in the same order, a crash leaves at most
+// one recipient per connection in sending.
+type recorder struct {
+	d       *db.DB
+	log     *slog.Logger
+	changes chan *change
+	now     func() time.Time
+	stopped chan struct{} // closed when run has returned: nothing more is written
+}
+
+type change struct {
+	id     int64
+	claim  bool           // queued → sending, only while the distribution is sending
+	to     RecipientState // the outcome, when not a claim
+	reason string
+	retry  bool // back to queued, to be tried again
+	// bounce, when set, is told to the contacts in the same transaction.
+	bounce *bounceNote
+	done   chan error // closed after the commit (nil: nobody waits)
+	ok     bool       // for a claim: whether the recipient was claimed
+}
+
+type bounceNote struct {
+	wsID  int64
+	email string
+	hard  bool
+}
+
+func newRecorder(d *db.DB, log *slog.Logger, now func() time.Time) *recorder {
+	return &recorder{d: d, log: log, changes: make(chan *change, 4096), now: now, stopped: make(chan struct{})}
+}
+
+// run commits changes until ctx ends. bounces are told to the audience in the same transaction.
+func (r *recorder) run(ctx context.Context, bounce func(ctx context.Context, tx *db.Tx, n *bounceNote, reason string) error) {
+	defer close(r.stopped)
+	for {
+		var batch []*change
+		select {
+		case <-ctx.Done():
+			// On the way out, what senders already gave is still written.
+			for {
+				select {
+				case c := <-r.changes:
+					batch = append(batch, c)
+				default:
+					if len(batch) > 0 {
+						r.done(batch, r.commit(ctx, batch, bounce))
+					}
+					return
+				}
+			}
+		case c := <-r.changes:
+			batch = append(batch, c)
+		}
+	more:
+		for len(batch) < 512 {
+			select {
+			case c := <-r.changes:
+				batch = append(batch, c)
+			default:
+				break more
+			}
+		}
+		r.done(batch, r.commit(ctx, batch, bounce))
+	}
+}
+
+func (r *recorder) done(batch []*change, err error) {
+	if err != nil {
+		r.log.Error("recording recipients", "err", err, "changes", len(batch))
+	}
+	for _, c := range batch {
+		if c.done != nil {
+			c.done <- err
+		}
+	}
+}
+
+// errStopped is a change given after the recorder stopped: it is not written.
+var errStopped = errors.New("distribute: the recorder has stopped")
+
+func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(context.Context, *db.Tx, *bounceNote, string) error) error {
+	// The recording outlives a cancelled send: what happened is written even on the way out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	now := r.now().UTC()
+	return r.d.Tx(ctx, func(tx *db.Tx) error {
+		var sent, claims []int64
+		for _, c := range batch {
+			c.ok = false
+			switch {
+			case c.done != nil && c.id == 0: // a flush
+			case c.claim:
+				claims = append(claims, c.id)
+			case c.to == Sent && !c.retry:
+				sent = append(sent, c.id)
+			default:
+				if err := r.finish(ctx, tx, c, now); err != nil {
+					return err
+				}
+				if c.bounce != nil {
+					if err := bounce(ctx, tx, c.bounce, c.reason); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		// Outcomes before claims: a connection's last outcome is written with or before its next claim.
+		if len(sent) > 0 {
+			q := `UPDATE distribution_recipients SET state = 'sent', sent_at = ? WHERE state = 'sending' AND id IN (` + list(sent) + `)`
+			if _, err := tx.Exec(ctx, q, now); err != nil {
+				return fmt.Errorf("recording sent: %w", err)
+			}
+		}
+		if len(claims) > 0 {
+			q := `UPDATE distribution_recipients SET state = 'sending', attempts = attempts + 1
+				WHERE state = 'queued' AND id IN (` + list(claims) + `)
+				AND distribution_id IN (SELECT id FROM distributions WHERE state = 'sending') RETURNING id`
+			rows, err := tx.Query(ctx, q)
+			if err != nil {
+				return fmt.Errorf("claiming recipients: %w", err)
+			}
+			got := map[int64]bool{}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				got[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, c := range batch {
+				if c.claim {
+					c.ok = got[c.id]
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// finish writes one recipient's outcome other than a plain success.
+func (r *recorder) finish(ctx context.Context, tx *db.Tx, c *change, now time.Time) error {
+	var err error
+	switch {
+	case c.retry:
+		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'queued', reason = ? WHERE id = ? AND state = 'sending'`, c.reason, c.id)
+	case c.to == Sent:
+		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'sent', sent_at = ?, reason = ? WHERE id = ? AND state = 'sending'`, now, c.reason, c.id)
+	default:
+		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = ?, reason = ? WHERE id = ? AND state = 'sending'`, string(c.to), c.reason, c.id)
+	}
+	return err
+}
+
+// claim marks a recipient as sending and reports whether it may be sent to now: not when it was
+// skipped, cancelled or claimed by someone else meanwhile, or its distribution was paused.
+func (r *recorder) claim(ctx context.Context, id int64) (bool, error) {
+	c := &change{id: id, claim: true, done: make(chan error, 1)}
+	if err := r.put(ctx, c); err != nil {
+		return false, err
+	}
+	select {
+	case err := <-c.done:
+		return c.ok && err == nil, err
+	case <-r.stopped:
+		return false, errStopped
+	case <-ctx.Done():
+		// The claim may still be committed; the recipient is then found in sending later, as
+		// uncertain, which is what it is: nothing was sent.
+		return false, ctx.Err()
+	}
+}
+
+// record gives an outcome to be written soon.
+func (r *recorder) record(ctx context.Context, c *change) { _ = r.put(ctx, c) }
+
+// flush waits until everything given so far is written.
+func (r *recorder) flush(ctx context.Context) error {
+	c := &change{done: make(chan error, 1)}
+	if err := r.put(ctx, c); err != nil {
+		return err
+	}
+	select {
+	case err := <-c.done:
+		return err
+	case <-r.stopped:
+		select {
+		case err := <-c.done:
+			return err
+		default:
+			return errStopped
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (r *recorder) put(ctx context.Context, c *change) error {
+	select {
+	case r.changes <- c:
+		return nil
+	case <-r.stopped:
+		return errStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// list writes integer IDs for an IN clause; they are numbers, never user text.
+func list(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprint(&b, id)
+	}
+	return b.String()
+}
