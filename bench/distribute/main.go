@@ -283,25 +283,30 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	// Polled cheaply (the state, not the counts), so the benchmark does not measure itself.
 	var firstSent time.Time
 	for {
-		time.Sleep(250 * time.Millisecond)
-		got, err := a.Distribute.Get(ctx, ws.ID, d.ID)
-		if err != nil {
+		time.Sleep(100 * time.Millisecond)
+		var state string
+		var started bool
+		if err := a.DB.QueryRow(ctx, `SELECT state, EXISTS (SELECT 1 FROM distribution_recipients WHERE distribution_id = ? AND state = 'sent')
+			FROM distributions WHERE id = ?`, d.ID, d.ID).Scan(&state, &started); err != nil {
 			return err
 		}
-		if firstSent.IsZero() && got.Counts.Sent > 0 {
+		if firstSent.IsZero() && started {
 			firstSent = time.Now()
 		}
-		if got.State == distribute.Done {
-			d = got
+		if distribute.State(state) == distribute.Done {
 			break
 		}
 		if time.Since(start) > 30*time.Minute {
-			return fmt.Errorf("not done after 30 minutes: %+v", got.Counts)
+			return errors.New("not done after 30 minutes")
 		}
 	}
 	elapsed := time.Since(start)
+	if d, err = a.Distribute.Get(ctx, ws.ID, d.ID); err != nil {
+		return err
+	}
 	pprof.StopCPUProfile()
 	cpu, sinkCPU, peak := processCPU()-cpu0, sk.cpu()-sinkCPU0, peakRSS()
 	received := sk.count()

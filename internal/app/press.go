@@ -165,6 +165,10 @@ func (p pressAudience) Record(ctx context.Context, tx *db.Tx, wsID, contactID in
 	return p.Service.RecordEvent(ctx, tx, wsID, contactID, press.Event{Kind: e.Kind, At: e.At, Title: e.Title, Link: e.Link, Detail: e.Detail, By: e.By})
 }
 
+func (p pressAudience) RecordMany(ctx context.Context, tx *db.Tx, wsID int64, contactIDs []int64, e distribute.Event) error {
+	return p.Service.RecordEvents(ctx, tx, wsID, contactIDs, press.Event{Kind: e.Kind, At: e.At, Title: e.Title, Link: e.Link, Detail: e.Detail, By: e.By})
+}
+
 // pressSources gives distributions the releases and pitches.
 type pressSources struct {
 	d        *db.DB

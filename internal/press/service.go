@@ -332,6 +332,39 @@ func recordEvent(ctx context.Context, tx *db.Tx, wsID, contactID int64, e Event)
 	return err
 }
 
+// RecordEvents records the same event on many contacts at once (a distribution's batch): one
+// statement each for the timeline and for last contacted, whatever the number of contacts.
+// Contacts not in the workspace (erased meanwhile) are left out.
+func (s *Service) RecordEvents(ctx context.Context, tx *db.Tx, wsID int64, contactIDs []int64, e Event) error {
+	if !slices.Contains(EventKinds, e.Kind) {
+		return web.ErrBadRequest
+	}
+	if len(contactIDs) == 0 {
+		return nil
+	}
+	if e.At.IsZero() {
+		e.At = now()
+	}
+	e.At = e.At.UTC()
+	ids := make([]string, len(contactIDs))
+	for i, id := range contactIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	in := strings.Join(ids, ",")
+	if _, err := tx.Exec(ctx, `INSERT INTO press_events (workspace_id, contact_id, kind, at, title, link, detail, by_id)
+		SELECT ?, id, ?, ?, ?, ?, ?, ? FROM press_contacts WHERE workspace_id = ? AND id IN (`+in+`)`,
+		wsID, e.Kind, e.At, clip(e.Title, 500), clip(e.Link, 1000), clip(e.Detail, 4000), nullID(e.By), wsID); err != nil {
+		return err
+	}
+	switch e.Kind {
+	case "release_sent", "pitch_sent", "call", "meeting":
+		_, err := tx.Exec(ctx, `UPDATE press_contacts SET last_contacted_at = ? WHERE workspace_id = ? AND id IN (`+in+`)
+			AND (last_contacted_at IS NULL OR last_contacted_at < ?)`, e.At, wsID, e.At)
+		return err
+	}
+	return nil
+}
+
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) <= n {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"mime"
@@ -482,30 +483,54 @@ func (s *Service) closeBatch(ctx context.Context, d *Distribution, n int, owner 
 		if err := s.tellTimelines(ctx, tx, d, n); err != nil {
 			return err
 		}
+		if err := s.queueNext(ctx, tx, d.ID); err != nil {
+			return err
+		}
 		return s.finishIfDone(ctx, tx, d.ID)
 	})
 }
 
-// tellTimelines records the batch's deliveries on the contacts' timelines (and a pitch's
-// pipeline), once: closing the batch happens once.
-func (s *Service) tellTimelines(ctx context.Context, tx *db.Tx, d *Distribution, n int) error {
-	rows, err := tx.Query(ctx, `SELECT contact_id, sent_at FROM distribution_recipients
-		WHERE distribution_id = ? AND batch = ? AND state = 'sent' AND contact_id IS NOT NULL`, d.ID, n)
+// queueNext hands the distribution's next waiting batch to the queue as this one ends, so the
+// connections never wait for the dispatcher's next round.
+func (s *Service) queueNext(ctx context.Context, tx *db.Tx, id int64) error {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT n FROM distribution_batches WHERE distribution_id = ? AND state = 'pending'
+		AND lease_until IS NULL AND enqueued_at IS NULL AND retry_at IS NULL ORDER BY n LIMIT 1`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	type sentTo struct {
-		contact int64
-		at      time.Time
+	if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET enqueued_at = ? WHERE distribution_id = ? AND n = ?`, s.now().UTC(), id, n); err != nil {
+		return err
 	}
-	var got []sentTo
+	return s.queue.InsertTx(ctx, tx, batchArgs{DistributionID: id, Batch: n}, nil)
+}
+
+// tellTimelines records the batch's deliveries on the contacts' timelines (and a pitch's
+// pipeline), once: closing the batch happens once. Deliveries are told by the second they
+// happened in, one statement per second rather than one per recipient.
+func (s *Service) tellTimelines(ctx context.Context, tx *db.Tx, d *Distribution, n int) error {
+	rows, err := tx.Query(ctx, `SELECT contact_id, sent_at FROM distribution_recipients
+		WHERE distribution_id = ? AND batch = ? AND state = 'sent' AND contact_id IS NOT NULL ORDER BY sent_at`, d.ID, n)
+	if err != nil {
+		return err
+	}
+	var seconds []time.Time
+	bySecond := map[time.Time][]int64{}
 	for rows.Next() {
-		var st sentTo
-		if err := rows.Scan(&st.contact, &st.at); err != nil {
+		var contact int64
+		var at time.Time
+		if err := rows.Scan(&contact, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		got = append(got, st)
+		at = at.UTC().Truncate(time.Second)
+		if _, seen := bySecond[at]; !seen {
+			seconds = append(seconds, at)
+		}
+		bySecond[at] = append(bySecond[at], contact)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -516,12 +541,14 @@ func (s *Service) tellTimelines(ctx context.Context, tx *db.Tx, d *Distribution,
 		kind = "pitch_sent"
 	}
 	link := fmt.Sprintf("/press/distributions/%d", d.ID)
-	for _, st := range got {
-		if err := s.audience.Record(ctx, tx, d.WorkspaceID, st.contact, Event{Kind: kind, At: st.at, Title: d.Title, Link: link}); err != nil {
+	for _, at := range seconds {
+		if err := s.audience.RecordMany(ctx, tx, d.WorkspaceID, bySecond[at], Event{Kind: kind, At: at, Title: d.Title, Link: link}); err != nil {
 			return err
 		}
-		if err := s.sources.Delivered(ctx, tx, d.WorkspaceID, d.Ref(), st.contact, st.at); err != nil {
-			return err
+		for _, contact := range bySecond[at] {
+			if err := s.sources.Delivered(ctx, tx, d.WorkspaceID, d.Ref(), contact, at); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

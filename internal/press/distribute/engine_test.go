@@ -80,6 +80,15 @@ func (c *contacts) Record(_ context.Context, _ *db.Tx, _ int64, id int64, e Even
 	return nil
 }
 
+func (c *contacts) RecordMany(ctx context.Context, tx *db.Tx, wsID int64, ids []int64, e Event) error {
+	for _, id := range ids {
+		if err := c.Record(ctx, tx, wsID, id, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *contacts) Unsubscribe(_ context.Context, _ *db.Tx, _ int64, _ int64, email, _ string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -197,6 +197,8 @@ type Audience interface {
 	Segments(ctx context.Context, wsID int64) ([]Choice, error)
 	// Record puts an event on a contact's timeline, in tx.
 	Record(ctx context.Context, tx *db.Tx, wsID, contactID int64, e Event) error
+	// RecordMany puts the same event on many contacts' timelines, in tx.
+	RecordMany(ctx context.Context, tx *db.Tx, wsID int64, contactIDs []int64, e Event) error
 	// Unsubscribe withdraws the contact's consent and suppresses the address, in tx.
 	Unsubscribe(ctx context.Context, tx *db.Tx, wsID, contactID int64, email, source string) error
 	// Bounce records a bounce; a hard one suppresses the address.

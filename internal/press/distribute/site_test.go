@@ -103,6 +103,15 @@ func (j *journalists) Record(_ context.Context, _ *db.Tx, _ int64, contactID int
 	return nil
 }
 
+func (j *journalists) RecordMany(ctx context.Context, tx *db.Tx, wsID int64, ids []int64, e distribute.Event) error {
+	for _, id := range ids {
+		if err := j.Record(ctx, tx, wsID, id, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (j *journalists) Unsubscribe(_ context.Context, _ *db.Tx, _ int64, contactID int64, email, _ string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
