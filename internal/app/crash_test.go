@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,8 +47,18 @@ func crashConfig(dir string) *config.Config {
 	cfg.AllowPrivateURLs = true
 	cfg.PublishLease = 2 * time.Second
 	cfg.PublishBackoff = []time.Duration{200 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second}
+	cfg.DistributeLease, cfg.DistributeBackoff = 2*time.Second, 200*time.Millisecond
+	// The distribution crash test's SMTP server runs in the parent test process.
+	if addr := os.Getenv(crashSMTPEnv); addr != "" {
+		host, port, _ := net.SplitHostPort(addr)
+		cfg.SMTPHost, cfg.SMTPTLS = host, "none"
+		cfg.SMTPPort, _ = strconv.Atoi(port)
+	}
 	return cfg
 }
+
+// crashSMTPEnv names the address of the SMTP server a crash child sends through.
+const crashSMTPEnv = "WARTA_CRASH_CHILD_SMTP"
 
 // crashChild serves Warta on the data folder until it is killed.
 func crashChild(dir string) {

@@ -28,12 +28,39 @@ const maxAttempts = 3
 
 // prepareArgs is the job that takes the audience's snapshot and starts sending.
 type prepareArgs struct {
-	DistributionID int64 `json:"distribution_id"`
+	DistributionID int64  `json:"distribution_id"`
+	Token          string `json:"token"`
 }
 
 func (prepareArgs) Kind() string { return "press_prepare" }
 func (prepareArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: jobs.QueuePress, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: jobs.QueuePress, MaxAttempts: 10}
+}
+
+// queuePrepare hands the snapshot to a new job, with a token that makes any earlier job for it
+// (one whose process died) a no-op.
+func (s *Service) queuePrepare(ctx context.Context, tx *db.Tx, id int64) error {
+	token := rand.Text()
+	if _, err := tx.Exec(ctx, `UPDATE distributions SET prepare_token = ?, prepare_until = ? WHERE id = ?`, token, s.now().UTC().Add(s.opts.Lease), id); err != nil {
+		return err
+	}
+	return s.queue.InsertTx(ctx, tx, prepareArgs{DistributionID: id, Token: token}, nil)
+}
+
+// errSuperseded stops a snapshot that another job has taken over.
+var errSuperseded = errors.New("distribute: another job took over this snapshot")
+
+// holdPrepare extends the snapshot's lease, in the transaction that writes a part of it.
+func (s *Service) holdPrepare(ctx context.Context, tx *db.Tx, id int64, token string) error {
+	res, err := tx.Exec(ctx, `UPDATE distributions SET prepare_until = ? WHERE id = ? AND prepare_token = ? AND state = 'sending' AND started_at IS NULL`,
+		s.now().UTC().Add(s.opts.Lease), id, token)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errSuperseded
+	}
+	return nil
 }
 
 type prepareWorker struct {
@@ -42,7 +69,11 @@ type prepareWorker struct {
 }
 
 func (w *prepareWorker) Work(ctx context.Context, job *river.Job[prepareArgs]) error {
-	return w.s.prepare(ctx, job.Args.DistributionID)
+	err := w.s.prepare(ctx, job.Args.DistributionID, job.Args.Token)
+	if errors.Is(err, errSuperseded) {
+		return nil
+	}
+	return err
 }
 
 // batchArgs is the job that sends one batch of a distribution.
@@ -70,13 +101,16 @@ func (w *batchWorker) Timeout(*river.Job[batchArgs]) time.Duration { return time
 
 // prepare takes the snapshot of who the distribution goes to and what it says, then hands the
 // batches to the queue. Run again after a crash, it starts the snapshot over.
-func (s *Service) prepare(ctx context.Context, id int64) error {
+func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 	d, err := s.store.get(ctx, 0, id)
 	if err != nil {
 		return err
 	}
 	if d.State != Sending || d.StartedAt != nil {
 		return nil // already prepared, paused before it began, or cancelled
+	}
+	if err := s.d.Tx(ctx, func(tx *db.Tx) error { return s.holdPrepare(ctx, tx, id, token) }); err != nil {
+		return err
 	}
 	set, err := s.Settings(ctx, d.WorkspaceID)
 	if err != nil {
@@ -99,7 +133,12 @@ func (s *Service) prepare(ctx context.Context, id int64) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		err := s.d.Tx(ctx, func(tx *db.Tx) error { return insertRecipients(ctx, tx, d, rows, n, langs) })
+		err := s.d.Tx(ctx, func(tx *db.Tx) error {
+			if err := s.holdPrepare(ctx, tx, id, token); err != nil {
+				return err
+			}
+			return insertRecipients(ctx, tx, d, rows, n, langs)
+		})
 		n += len(rows)
 		rows = rows[:0]
 		return err
@@ -131,6 +170,9 @@ func (s *Service) prepare(ctx context.Context, id int64) error {
 	}
 	batches := (n + batchSize - 1) / batchSize
 	return s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := s.holdPrepare(ctx, tx, id, token); err != nil {
+			return err
+		}
 		for lang, m := range messages {
 			if _, err := tx.Exec(ctx, `INSERT INTO distribution_messages (distribution_id, lang, subject, html, text, greet_with, greet_without)
 				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (distribution_id, lang) DO UPDATE SET subject = excluded.subject, html = excluded.html,
@@ -648,7 +690,27 @@ func (s *Service) dispatch(ctx context.Context) error {
 			if got, _ := res.RowsAffected(); got == 0 {
 				return nil
 			}
-			return s.queue.InsertTx(ctx, tx, prepareArgs{DistributionID: id}, nil)
+			return s.queuePrepare(ctx, tx, id)
+		}); err != nil {
+			return err
+		}
+	}
+	// Snapshots whose process died while taking them start again.
+	stale, err := s.store.stalePrepares(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, id := range stale {
+		if err := s.d.Tx(ctx, func(tx *db.Tx) error {
+			res, err := tx.Exec(ctx, `UPDATE distributions SET prepare_until = ? WHERE id = ? AND state = 'sending' AND started_at IS NULL AND prepare_until < ?`,
+				now.Add(s.opts.Lease), id, now)
+			if err != nil {
+				return err
+			}
+			if got, _ := res.RowsAffected(); got == 0 {
+				return nil
+			}
+			return s.queuePrepare(ctx, tx, id)
 		}); err != nil {
 			return err
 		}

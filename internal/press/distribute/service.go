@@ -208,7 +208,7 @@ func (s *Service) Create(ctx context.Context, a audit.Actor, wsID int64, in Inpu
 			return err
 		}
 		if state == Sending {
-			if err := s.queue.InsertTx(ctx, tx, prepareArgs{DistributionID: id}, nil); err != nil {
+			if err := s.queuePrepare(ctx, tx, id); err != nil {
 				return err
 			}
 		}
@@ -279,7 +279,7 @@ func (s *Service) Send(ctx context.Context, a audit.Actor, wsID, id int64, at *t
 		if err := changed(res, err); err != nil {
 			return err
 		}
-		if err := s.queue.InsertTx(ctx, tx, prepareArgs{DistributionID: id}, nil); err != nil {
+		if err := s.queuePrepare(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.sent", "distribution", id, nil))
@@ -318,7 +318,7 @@ func (s *Service) Resume(ctx context.Context, a audit.Actor, wsID, id int64) err
 			return err
 		}
 		if !started {
-			if err := s.queue.InsertTx(ctx, tx, prepareArgs{DistributionID: id}, nil); err != nil {
+			if err := s.queuePrepare(ctx, tx, id); err != nil {
 				return err
 			}
 		}

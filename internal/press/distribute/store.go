@@ -321,3 +321,21 @@ func (s store) recipient(ctx context.Context, c db.Conn, id int64) (*RecipientRe
 	}
 	return r, err
 }
+
+// stalePrepares are distributions whose snapshot's lease ran out before it was taken.
+func (s store) stalePrepares(ctx context.Context, now time.Time) ([]int64, error) {
+	rows, err := s.d.Query(ctx, `SELECT id FROM distributions WHERE state = 'sending' AND started_at IS NULL AND prepare_until < ? LIMIT 100`, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -52,6 +52,10 @@ CREATE TABLE distributions (
 	track_clicks  BOOLEAN NOT NULL DEFAULT TRUE,
 	-- what keeps it from sending (the server cannot be reached, refuses the sign-in), in a word
 	problem       TEXT NOT NULL DEFAULT '',
+	-- who takes the snapshot of recipients, and until when: a process killed while taking it
+	-- leaves it to another once this time has passed
+	prepare_token TEXT NOT NULL DEFAULT '',
+	prepare_until {{timestamp}},
 	created_by    BIGINT REFERENCES users (id) ON DELETE SET NULL,
 	created_at    {{timestamp}} NOT NULL,
 	updated_at    {{timestamp}} NOT NULL
