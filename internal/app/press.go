@@ -38,6 +38,9 @@ func (a *App) buildPress() error {
 		BaseURL: cfg.BaseURL, SigningKey: a.SigningKey, Server: server, From: cfg.MailFrom, Finished: a.distributionFinished},
 		distribute.Options{Lease: cfg.DistributeLease, Backoff: cfg.DistributeBackoff})
 
+	// Erasing a contact reaches every package that keeps something of them.
+	a.Press.AddEraser(a.Distribute)
+	a.Press.AddEraser(imports)
 	pressPages, err := press.NewHandlers(a.Press, a.Server)
 	if err != nil {
 		return err

@@ -88,6 +88,9 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 			return false, err
 		}
 	}
+	if err := loadPress(ctx, a, rina, city.ID, wib); err != nil {
+		return false, err
+	}
 	ngo, err := a.Auth.CreateWorkspace(ctx, actor, ngoName, "en", "Asia/Makassar", admin.ID)
 	if err != nil {
 		return false, err

@@ -684,3 +684,21 @@ func (s *Service) AudienceCount(ctx context.Context, wsID int64, lists, segments
 
 // errorKey is the catalog key of a refusal's message.
 func errorKey(code string) string { return "distribute.error." + code }
+
+// EraseContact removes what distributions hold of a contact being erased: their name, address
+// and outlet on every recipient row, and their replies. The rows stay, anonymous, so a
+// distribution's counts do not change.
+func (s *Service) EraseContact(ctx context.Context, tx *db.Tx, wsID, contactID int64, emails []string) error {
+	where := `workspace_id = ? AND (contact_id = ?`
+	args := []any{wsID, contactID}
+	for _, e := range emails {
+		where += ` OR email = ?`
+		args = append(args, strings.ToLower(strings.TrimSpace(e)))
+	}
+	where += `)`
+	if _, err := tx.Exec(ctx, `DELETE FROM distribution_replies WHERE recipient_id IN (SELECT id FROM distribution_recipients WHERE `+where+`)`, args...); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE distribution_recipients SET contact_id = NULL, email = '', name = '', salutation = '', outlet = '' WHERE `+where, args...)
+	return err
+}

@@ -709,3 +709,18 @@ func (s *Service) Delete(ctx context.Context, a audit.Actor, wsID, id int64) err
 func (s *Service) ListChoices(ctx context.Context, wsID int64) ([]press.Choice, error) {
 	return s.c.ListChoices(ctx, wsID)
 }
+
+// EraseContact removes a contact being erased from the rows of past imports, which keep what
+// each row of a file said.
+func (s *Service) EraseContact(ctx context.Context, tx *db.Tx, wsID, _ int64, emails []string) error {
+	for _, e := range emails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM press_import_rows WHERE workspace_id = ? AND LOWER(input) LIKE ?`, wsID, "%"+e+"%"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
