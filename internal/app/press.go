@@ -206,9 +206,10 @@ func (p pressSources) Languages(ctx context.Context, wsID int64, ref distribute.
 	if err != nil {
 		return nil, err
 	}
+	// A version still in draft or review is not sent: its readers get the release's own language.
 	out := []string{r.Lang}
-	for lang := range r.Versions {
-		if lang != r.Lang {
+	for lang, id := range r.Versions {
+		if lang != r.Lang && p.releases.Sendable(ctx, wsID, id) == nil {
 			out = append(out, lang)
 		}
 	}

@@ -109,14 +109,19 @@ func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 	if d.State != Sending || d.StartedAt != nil {
 		return nil // already prepared, paused before it began, or cancelled
 	}
-	if err := s.d.Tx(ctx, func(tx *db.Tx) error { return s.holdPrepare(ctx, tx, id, token) }); err != nil {
+	snapshotAt := s.now().UTC()
+	// Start over: what an earlier, interrupted snapshot wrote goes, under this job's lease.
+	if err := s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := s.holdPrepare(ctx, tx, id, token); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM distribution_recipients WHERE distribution_id = ?`, id)
+		return err
+	}); err != nil {
 		return err
 	}
 	set, err := s.Settings(ctx, d.WorkspaceID)
 	if err != nil {
-		return err
-	}
-	if _, err := s.d.Exec(ctx, `DELETE FROM distribution_recipients WHERE distribution_id = ?`, id); err != nil {
 		return err
 	}
 	langs, err := s.sources.Languages(ctx, d.WorkspaceID, d.Ref())
@@ -182,6 +187,13 @@ func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 			}
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM distribution_links WHERE distribution_id = ?`, id); err != nil {
+			return err
+		}
+		// The audience was read as it was when the snapshot began: an unsubscribe since then
+		// skips the address here too.
+		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'unsubscribed'
+			WHERE distribution_id = ? AND state = 'queued' AND email IN
+			(SELECT email FROM distribution_recipients WHERE workspace_id = ? AND unsubscribed_at >= ?)`, id, d.WorkspaceID, snapshotAt); err != nil {
 			return err
 		}
 		for i, u := range links {
@@ -377,10 +389,12 @@ feed:
 	}
 	close(work)
 	senders.Wait()
-	if err := s.rec.flush(context.WithoutCancel(ctx)); err != nil {
+	// What was sent is recorded even when the job is being stopped.
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := s.rec.flush(bg); err != nil {
 		return err
 	}
-	bg := context.WithoutCancel(ctx)
 	if stopped {
 		return s.releaseBatch(bg, id, n, owner, s.opts.Backoff, problem)
 	}
@@ -411,6 +425,11 @@ func (s *Service) sendOne(ctx context.Context, p *pool, d *Distribution, templat
 		}
 		return false, true, "smtp_unreachable"
 	}
+	if ctx.Err() != nil {
+		// Stopping (a halt, a lost lease, shutdown): claim nobody new.
+		p.put(c, false)
+		return false, false, ""
+	}
 	ok, err := s.rec.claim(ctx, r.id)
 	if err != nil || !ok {
 		p.put(c, false)
@@ -422,7 +441,6 @@ func (s *Service) sendOne(ctx context.Context, p *pool, d *Distribution, templat
 		lang: r.lang, token: s.tokens.token(r.id), base: s.baseURL}, s.now())
 	o, detail, broken := transact(c, t.envelopeFrom, r.email, buf.Bytes())
 	bufPool.Put(buf)
-	p.put(c, broken)
 	ch := &change{id: r.id, reason: detail}
 	switch o {
 	case delivered:
@@ -434,6 +452,8 @@ func (s *Service) sendOne(ctx context.Context, p *pool, d *Distribution, templat
 		ch.to = Failed
 	case cutOff:
 		ch.to = Uncertain
+	case policy:
+		ch.retry, halt, why = true, true, "smtp_policy"
 	case notSent, temporarily:
 		if r.attempts+1 >= maxAttempts {
 			ch.to = Failed
@@ -445,8 +465,11 @@ func (s *Service) sendOne(ctx context.Context, p *pool, d *Distribution, templat
 			ch.retry, again = true, true
 		}
 	}
-	s.rec.record(ctx, ch)
-	return again, false, ""
+	// The outcome is given before the connection, so the next claim on this connection is
+	// written with or after it; and it is written even when the job is being stopped.
+	s.rec.record(context.WithoutCancel(ctx), ch)
+	p.put(c, broken)
+	return again, halt, why
 }
 
 // keepLease renews the batch's lease while it is being sent, and stops the sending when the
@@ -495,6 +518,9 @@ func (s *Service) releaseBatch(ctx context.Context, id int64, n int, owner strin
 // reached say so, and the distribution is done when it was the last.
 func (s *Service) closeBatch(ctx context.Context, d *Distribution, n int, owner string) error {
 	return s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := lockDistribution(ctx, tx, d.ID); err != nil {
+			return err
+		}
 		var holder string
 		if err := tx.QueryRow(ctx, `SELECT owner FROM distribution_batches WHERE distribution_id = ? AND n = ?`, d.ID, n).Scan(&holder); err != nil {
 			return err
@@ -512,7 +538,12 @@ func (s *Service) closeBatch(ctx context.Context, d *Distribution, n int, owner 
 			_, err := tx.Exec(ctx, `UPDATE distribution_batches SET lease_until = NULL, owner = '' WHERE distribution_id = ? AND n = ?`, d.ID, n)
 			return err
 		}
-		res, err := tx.Exec(ctx, `UPDATE distribution_batches SET state = 'done', lease_until = NULL, owner = '' WHERE distribution_id = ? AND n = ? AND state = 'pending'`, d.ID, n)
+		var closed sql.NullTime
+		if err := tx.QueryRow(ctx, `SELECT closed_at FROM distribution_batches WHERE distribution_id = ? AND n = ?`, d.ID, n).Scan(&closed); err != nil {
+			return err
+		}
+		res, err := tx.Exec(ctx, `UPDATE distribution_batches SET state = 'done', lease_until = NULL, owner = '', closed_at = ? WHERE distribution_id = ? AND n = ? AND state = 'pending'`,
+			s.now().UTC(), d.ID, n)
 		if err != nil {
 			return err
 		}
@@ -522,7 +553,7 @@ func (s *Service) closeBatch(ctx context.Context, d *Distribution, n int, owner 
 		if _, err := tx.Exec(ctx, `UPDATE distributions SET problem = '' WHERE id = ? AND problem <> ''`, d.ID); err != nil {
 			return err
 		}
-		if err := s.tellTimelines(ctx, tx, d, n); err != nil {
+		if err := s.tellTimelines(ctx, tx, d, n, closed); err != nil {
 			return err
 		}
 		if err := s.queueNext(ctx, tx, d.ID); err != nil {
@@ -551,11 +582,17 @@ func (s *Service) queueNext(ctx context.Context, tx *db.Tx, id int64) error {
 }
 
 // tellTimelines records the batch's deliveries on the contacts' timelines (and a pitch's
-// pipeline), once: closing the batch happens once. Deliveries are told by the second they
+// pipeline), once: closing the batch happens once per opening. Deliveries are told by the second they
 // happened in, one statement per second rather than one per recipient.
-func (s *Service) tellTimelines(ctx context.Context, tx *db.Tx, d *Distribution, n int) error {
+func (s *Service) tellTimelines(ctx context.Context, tx *db.Tx, d *Distribution, n int, closedBefore sql.NullTime) error {
+	// A batch closed before (and reopened to send again to uncertain recipients) told its
+	// earlier deliveries then.
+	since := time.Time{}
+	if closedBefore.Valid {
+		since = closedBefore.Time
+	}
 	rows, err := tx.Query(ctx, `SELECT contact_id, sent_at FROM distribution_recipients
-		WHERE distribution_id = ? AND batch = ? AND state = 'sent' AND contact_id IS NOT NULL ORDER BY sent_at`, d.ID, n)
+		WHERE distribution_id = ? AND batch = ? AND state = 'sent' AND contact_id IS NOT NULL AND sent_at > ? ORDER BY sent_at`, d.ID, n, since)
 	if err != nil {
 		return err
 	}

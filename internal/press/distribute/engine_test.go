@@ -383,3 +383,36 @@ func TestWrongPasswordStopsAndSaysSo(t *testing.T) {
 		t.Errorf("counts %+v", got.Counts)
 	}
 }
+
+// A server that refuses to relay for this account refuses every recipient with 5.7.1: nobody is
+// bounced or suppressed, and sending stops with the reason for a person to fix.
+func TestRelayRefusalSuppressesNobody(t *testing.T) {
+	r := newRig(t, db.SQLite, newContacts(journalists(30)...))
+	r.sink.Refuse(func(string) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relay access denied"}
+	})
+	d := r.send(t)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, err := r.s.Problem(context.Background(), r.ws, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == "distribute.problem.smtp_policy" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("problem %q", p)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	got, _ := r.s.Get(context.Background(), r.ws, d.ID)
+	if got.Counts.Bounced != 0 || got.Counts.Failed != 0 || len(r.c.bounced) != 0 {
+		t.Errorf("a relay refusal bounced people: %+v, contacts told %v", got.Counts, r.c.bounced)
+	}
+	// Once the server relays again, everyone gets the release.
+	r.sink.Refuse(nil)
+	if d := r.wait(t, d.ID, Done); d.Counts.Sent != 30 {
+		t.Errorf("after the fix: %+v", d.Counts)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"html"
 	"mime"
 	"mime/quotedprintable"
+	"net/mail"
 	"regexp"
 	"strconv"
 	"strings"
@@ -214,11 +215,7 @@ func (t *letterTemplate) part(out *bytes.Buffer, c compiled, p *personal, escape
 
 // addressHeader is "Name" <address>, the name encoded when it is not plain ASCII.
 func addressHeader(name, email string) string {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return "<" + email + ">"
-	}
-	return mime.QEncoding.Encode("utf-8", strconv.Quote(name)) + " <" + email + ">"
+	return (&mail.Address{Name: strings.TrimSpace(name), Address: email}).String()
 }
 
 // messageID names a recipient's message so that a reply (In-Reply-To) leads back to them.

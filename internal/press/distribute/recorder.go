@@ -129,9 +129,11 @@ func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(cont
 			}
 		}
 		if len(claims) > 0 {
+			// The distribution's state is checked row by row (EXISTS), so the plan stays on the
+			// primary key whatever the size of the distribution.
 			q := `UPDATE distribution_recipients SET state = 'sending', attempts = attempts + 1
-				WHERE state = 'queued' AND id IN (` + list(claims) + `)
-				AND distribution_id IN (SELECT id FROM distributions WHERE state = 'sending') RETURNING id`
+				WHERE id IN (` + list(claims) + `) AND state = 'queued'
+				AND EXISTS (SELECT 1 FROM distributions d WHERE d.id = distribution_recipients.distribution_id AND d.state = 'sending') RETURNING id`
 			rows, err := tx.Query(ctx, q)
 			if err != nil {
 				return fmt.Errorf("claiming recipients: %w", err)
@@ -151,7 +153,9 @@ func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(cont
 			}
 			for _, c := range batch {
 				if c.claim {
+					// Two claims of one recipient in one commit: only the first may send.
 					c.ok = got[c.id]
+					delete(got, c.id)
 				}
 			}
 		}
@@ -164,7 +168,9 @@ func (r *recorder) finish(ctx context.Context, tx *db.Tx, c *change, now time.Ti
 	var err error
 	switch {
 	case c.retry:
-		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'queued', reason = ? WHERE id = ? AND state = 'sending'`, c.reason, c.id)
+		// A recipient who unsubscribed while their message was in flight is not tried again.
+		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = CASE WHEN reason = 'unsubscribed' THEN 'skipped' ELSE 'queued' END,
+			reason = CASE WHEN reason = 'unsubscribed' THEN reason ELSE ? END WHERE id = ? AND state = 'sending'`, c.reason, c.id)
 	case c.to == Sent:
 		_, err = tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'sent', sent_at = ?, reason = ? WHERE id = ? AND state = 'sending'`, now, c.reason, c.id)
 	default:
@@ -180,15 +186,18 @@ func (r *recorder) claim(ctx context.Context, id int64) (bool, error) {
 	if err := r.put(ctx, c); err != nil {
 		return false, err
 	}
+	// Once given, the claim is waited for even when ctx ends: returning early could leave a
+	// committed claim with nobody sending, which a later run would take for uncertain.
 	select {
 	case err := <-c.done:
 		return c.ok && err == nil, err
 	case <-r.stopped:
-		return false, errStopped
-	case <-ctx.Done():
-		// The claim may still be committed; the recipient is then found in sending later, as
-		// uncertain, which is what it is: nothing was sent.
-		return false, ctx.Err()
+		select {
+		case err := <-c.done:
+			return c.ok && err == nil, err
+		default:
+			return false, errStopped
+		}
 	}
 }
 

@@ -177,16 +177,23 @@ func (s *Service) takeBounce(ctx context.Context, tx *db.Tx, wsID int64, dsn *in
 	if email == "" {
 		return nil
 	}
+	// Only a report about a message Warta sent to that address counts: anyone can write to the
+	// reply mailbox, and a forged report must not suppress a journalist.
 	_, rid := s.tokens.fromReply(dsn.OriginalMessageID)
-	if rid != 0 {
-		state := "failed"
-		if dsn.Hard {
-			state = "bounced"
-		}
-		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = ?, reason = ? WHERE id = ? AND workspace_id = ? AND state IN ('sent', 'uncertain')`,
-			state, strings.TrimSpace(dsn.Status+" "+dsn.Diagnostic), rid, wsID); err != nil {
-			return err
-		}
+	if rid == 0 {
+		return nil
+	}
+	state := "failed"
+	if dsn.Hard {
+		state = "bounced"
+	}
+	res, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = ?, reason = ? WHERE id = ? AND workspace_id = ? AND email = ? AND state IN ('sent', 'uncertain')`,
+		state, strings.TrimSpace(dsn.Status+" "+dsn.Diagnostic), rid, wsID, email)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
 	}
 	if !dsn.Hard && dsn.Action != "failed" {
 		return nil // a delay: the server keeps trying

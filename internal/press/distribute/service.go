@@ -3,6 +3,7 @@ package distribute
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -131,7 +132,7 @@ func (s *Service) closeIdle() {
 	}
 	s.mu.Unlock()
 	for _, p := range pools {
-		p.closeIdle(30 * time.Second)
+		go p.closeIdle(30 * time.Second) // a stalled server must not hold up the dispatcher
 	}
 }
 
@@ -342,6 +343,11 @@ func (s *Service) Cancel(ctx context.Context, a audit.Actor, wsID, id int64) err
 		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'cancelled' WHERE distribution_id = ? AND state = 'queued'`, id); err != nil {
 			return err
 		}
+		// Left in sending by a process that died: no later run will settle them now.
+		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'uncertain', reason = 'interrupted' WHERE distribution_id = ? AND state = 'sending'
+			AND batch IN (SELECT n FROM distribution_batches WHERE distribution_id = ? AND (lease_until IS NULL OR lease_until < ?))`, id, id, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET state = 'done' WHERE distribution_id = ?`, id); err != nil {
 			return err
 		}
@@ -371,6 +377,9 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID, id int64, res
 	}
 	var n int64
 	err = s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := lockDistribution(ctx, tx, id); err != nil {
+			return err
+		}
 		now := s.now().UTC()
 		where := `distribution_id = ? AND state = 'uncertain'`
 		if len(ids) > 0 {
@@ -457,21 +466,31 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*RecipientRef,
 		if r, err = s.store.recipient(ctx, tx, rid); err != nil {
 			return err
 		}
+		if r.Email == "" {
+			return nil // erased: nothing left to unsubscribe
+		}
 		now := s.now().UTC()
 		res, err := tx.Exec(ctx, `UPDATE distribution_recipients SET unsubscribed_at = ? WHERE id = ? AND unsubscribed_at IS NULL`, now, rid)
 		if err != nil {
 			return err
 		}
-		if first, _ := res.RowsAffected(); first == 0 {
-			return nil
-		}
+		// Whatever waits for the address is not sent: queued and uncertain recipients are
+		// skipped, and one in flight is not tried again after a temporary refusal. This holds
+		// on a second click too (the person may have renewed their consent in between).
 		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'unsubscribed'
-			WHERE workspace_id = ? AND email = ? AND state = 'queued'`, r.WorkspaceID, r.Email); err != nil {
+			WHERE workspace_id = ? AND email = ? AND state IN ('queued', 'uncertain')`, r.WorkspaceID, r.Email); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET reason = 'unsubscribed'
+			WHERE workspace_id = ? AND email = ? AND state = 'sending'`, r.WorkspaceID, r.Email); err != nil {
 			return err
 		}
 		source := fmt.Sprintf("unsubscribe link in %q", r.Title)
 		if err := s.audience.Unsubscribe(ctx, tx, r.WorkspaceID, r.ContactID, r.Email, source); err != nil {
 			return err
+		}
+		if first, _ := res.RowsAffected(); first == 0 {
+			return nil
 		}
 		return audit.Record(ctx, tx, audit.Actor{Label: "recipient"}.Entry(r.WorkspaceID, "distribution.unsubscribed", "distribution", r.DistributionID,
 			map[string]audit.Change{"recipient": {To: rid}}))
@@ -568,7 +587,7 @@ func (s *Service) PreviewFor(ctx context.Context, wsID int64, ref Ref, c *Contac
 		return nil, err
 	}
 	d := &Distribution{FromAddress: set.fromHeader()}
-	m, _ := s.storedMessage(d, set, l, lang, nil)
+	m, _ := s.storedMessage(d, untracked(set), l, lang, nil)
 	t := &letterTemplate{subject: compile(m.subject), html: compile(m.html), text: compile(m.text),
 		greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout)}
 	if c == nil {
@@ -609,13 +628,14 @@ func (s *Service) TestSend(ctx context.Context, wsID int64, ref Ref, to, lang st
 		return err
 	}
 	d := &Distribution{FromAddress: set.fromHeader()}
-	m, _ := s.storedMessage(d, set, l, lang, nil)
+	m, _ := s.storedMessage(d, untracked(set), l, lang, nil)
 	loc := s.bundle.Locale(lang, nil)
 	t := &letterTemplate{subject: compile(loc.T("distribute.test.subject_prefix") + " " + m.subject), html: compile(m.html), text: compile(m.text),
 		greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout), fromHeader: d.FromAddress, envelopeFrom: set.FromEmail,
-		replyTo: set.ReplyTo, domain: "test", listID: "<test>"}
+		replyTo: set.ReplyTo, domain: senderDomain(set.FromEmail), listID: "<test>"}
+	// Each test has its own Message-ID, or mail services drop a repeated test as a duplicate.
 	p := &personal{id: 0, email: to, name: loc.T("distribute.preview.sample_name"), outlet: loc.T("distribute.preview.sample_outlet"),
-		token: "test-0", base: s.baseURL}
+		token: "test-" + strings.ToLower(rand.Text()[:12]), base: s.baseURL}
 	var buf bytes.Buffer
 	t.compose(&buf, p, s.now())
 	pl := s.pool(srv)
@@ -699,6 +719,32 @@ func (s *Service) EraseContact(ctx context.Context, tx *db.Tx, wsID, contactID i
 	if _, err := tx.Exec(ctx, `DELETE FROM distribution_replies WHERE recipient_id IN (SELECT id FROM distribution_recipients WHERE `+where+`)`, args...); err != nil {
 		return err
 	}
+	if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'erased' WHERE state IN ('queued', 'uncertain') AND `+where, args...); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `UPDATE distribution_recipients SET contact_id = NULL, email = '', name = '', salutation = '', outlet = '' WHERE `+where, args...)
 	return err
+}
+
+// lockDistribution serialises the changes that decide whether a distribution is done (closing
+// its last batches, sending again to uncertain recipients) on PostgreSQL; SQLite has one writer.
+func lockDistribution(ctx context.Context, tx *db.Tx, id int64) error {
+	var got int64
+	return tx.QueryRow(ctx, `SELECT id FROM distributions WHERE id = ?`+db.ForUpdate(tx), id).Scan(&got)
+}
+
+// untracked is the settings for a preview or a test: its links lead straight to their targets,
+// since no recipient's token could count them.
+func untracked(set *Settings) *Settings {
+	c := *set
+	c.TrackClicks, c.TrackOpens = false, false
+	return &c
+}
+
+// senderDomain is the domain of the sender's address, for Message-IDs and EHLO.
+func senderDomain(from string) string {
+	if at := strings.LastIndexByte(from, '@'); at >= 0 && at < len(from)-1 {
+		return from[at+1:]
+	}
+	return "localhost"
 }

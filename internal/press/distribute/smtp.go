@@ -3,6 +3,7 @@ package distribute
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -55,10 +56,11 @@ func (s Server) addr() string {
 
 func (s Server) connections() int { return cmp.Or(s.Connections, 10) }
 
-// key identifies a pool: two workspaces with the same server and account share its connections
-// and its pace.
+// key identifies a pool: two workspaces with the same server, account and password share its
+// connections and its pace; a corrected password opens a new pool.
 func (s Server) key() string {
-	return fmt.Sprintf("%s|%s|%s|%d|%d", s.addr(), s.TLS, s.User, s.Rate, s.connections())
+	secret := sha256.Sum256([]byte(s.Password))
+	return fmt.Sprintf("%s|%s|%s|%x|%s|%d|%d", s.addr(), s.TLS, s.User, secret[:8], s.HeloName, s.Rate, s.connections())
 }
 
 // errConnect is a failure to open or prepare a connection: nothing was sent.
@@ -199,22 +201,39 @@ const (
 	rejected                   // the server refused the message for good (content, sender)
 	cutOff                     // the connection ended after the message was handed over, before the answer
 	temporarily                // the server said try later (4xx)
+	policy                     // the server refuses this sender or account (5.7.x): stop and tell a person
 )
+
+// aboutMailbox reports a permanent refusal that is about the recipient's mailbox (5.1.x, or a
+// bare 550/551/553), the only kind that is a hard bounce.
+func aboutMailbox(se *smtp.SMTPError) bool {
+	if se.EnhancedCode[0] == 5 {
+		return se.EnhancedCode[1] == 1
+	}
+	return se.Code == 550 || se.Code == 551 || se.Code == 553
+}
 
 // transact sends one message to one recipient on c, and says how it ended. broken reports a
 // connection that must not be reused.
 func transact(c *smtp.Client, from, to string, msg []byte) (o outcome, detail string, broken bool) {
 	classify := func(err error, stage outcome) (outcome, string, bool) {
 		var se *smtp.SMTPError
-		if errors.As(err, &se) {
-			if se.Temporary() {
-				_ = c.Reset()
-				return temporarily, se.Error(), false
-			}
-			_ = c.Reset()
-			return stage, se.Error(), false
+		if !errors.As(err, &se) {
+			return notSent, err.Error(), true
 		}
-		return notSent, err.Error(), true
+		// 421 closes the connection; a failed reset leaves it unusable.
+		broken := se.Code == 421 || c.Reset() != nil
+		switch {
+		case se.Temporary():
+			return temporarily, se.Error(), broken
+		case se.EnhancedCode[0] == 5 && se.EnhancedCode[1] == 7:
+			// Policy: relay denied, sender not allowed. The server refuses this account, not the
+			// recipient: nothing is bounced or suppressed, and sending stops for a person to look.
+			return policy, se.Error(), broken
+		case stage == refused && !aboutMailbox(se):
+			return rejected, se.Error(), broken
+		}
+		return stage, se.Error(), broken
 	}
 	if err := c.Mail(from, nil); err != nil {
 		return classify(err, rejected)

@@ -96,6 +96,8 @@ CREATE TABLE distribution_batches (
 	owner         TEXT NOT NULL DEFAULT '',
 	enqueued_at   {{timestamp}},
 	retry_at      {{timestamp}},
+	-- when the batch last closed: sending again to its uncertain recipients reopens it
+	closed_at     {{timestamp}},
 	PRIMARY KEY (distribution_id, n)
 );
 CREATE INDEX distribution_batches_pending ON distribution_batches (state, lease_until);
@@ -125,8 +127,10 @@ CREATE TABLE distribution_recipients (
 	unsubscribed_at {{timestamp}},
 	decided_by    BIGINT REFERENCES users (id) ON DELETE SET NULL
 );
-CREATE INDEX distribution_recipients_batch ON distribution_recipients (distribution_id, batch, state);
-CREATE INDEX distribution_recipients_email ON distribution_recipients (workspace_id, email, state);
+-- No index holds the state: a recipient's two state changes then write only its row, and a batch
+-- (500 rows) is read whole where its states are counted.
+CREATE INDEX distribution_recipients_batch ON distribution_recipients (distribution_id, batch);
+CREATE INDEX distribution_recipients_email ON distribution_recipients (workspace_id, email);
 CREATE INDEX distribution_recipients_contact ON distribution_recipients (contact_id);
 
 -- Replies that arrived in the reply mailbox, matched to a distribution and its recipient.
