@@ -68,15 +68,19 @@ func (r *recorder) run(ctx context.Context, bounce func(ctx context.Context, tx 
 		case c := <-r.changes:
 			batch = append(batch, c)
 		}
+		// Gather what arrives within a moment: a commit's cost is mostly per commit, so a few
+		// hundred microseconds of waiting buys much larger groups when many connections send.
+		linger := time.NewTimer(gather)
 	more:
 		for len(batch) < 512 {
 			select {
 			case c := <-r.changes:
 				batch = append(batch, c)
-			default:
+			case <-linger.C:
 				break more
 			}
 		}
+		linger.Stop()
 		r.done(batch, r.commit(ctx, batch, bounce))
 	}
 }
@@ -93,6 +97,9 @@ func (r *recorder) done(batch []*change, err error) {
 }
 
 // errStopped is a change given after the recorder stopped: it is not written.
+// gather is how long a commit waits for more changes after the first.
+var gather = 300 * time.Microsecond
+
 var errStopped = errors.New("distribute: the recorder has stopped")
 
 func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(context.Context, *db.Tx, *bounceNote, string) error) error {
@@ -123,18 +130,20 @@ func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(cont
 		}
 		// Outcomes before claims: a connection's last outcome is written with or before its next claim.
 		if len(sent) > 0 {
-			q := `UPDATE distribution_recipients SET state = 'sent', sent_at = ? WHERE state = 'sending' AND id IN (` + list(sent) + `)`
-			if _, err := tx.Exec(ctx, q, now); err != nil {
+			in, args := inIDs(tx.Dialect(), "id", sent)
+			q := `UPDATE distribution_recipients SET state = 'sent', sent_at = ? WHERE state = 'sending' AND ` + in
+			if _, err := tx.Exec(ctx, q, append([]any{now}, args...)...); err != nil {
 				return fmt.Errorf("recording sent: %w", err)
 			}
 		}
 		if len(claims) > 0 {
 			// The distribution's state is checked row by row (EXISTS), so the plan stays on the
 			// primary key whatever the size of the distribution.
+			in, args := inIDs(tx.Dialect(), "id", claims)
 			q := `UPDATE distribution_recipients SET state = 'sending', attempts = attempts + 1
-				WHERE id IN (` + list(claims) + `) AND state = 'queued'
+				WHERE ` + in + ` AND state = 'queued'
 				AND EXISTS (SELECT 1 FROM distributions d WHERE d.id = distribution_recipients.distribution_id AND d.state = 'sending') RETURNING id`
-			rows, err := tx.Query(ctx, q)
+			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
 				return fmt.Errorf("claiming recipients: %w", err)
 			}
@@ -234,6 +243,16 @@ func (r *recorder) put(ctx context.Context, c *change) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// inIDs is the condition "column is one of ids": one array parameter on PostgreSQL, so the
+// statement's text, and the plan the driver prepares and caches for it, is the same whatever the
+// number of IDs; a literal list on SQLite, where statements are not cached.
+func inIDs(d db.Dialect, column string, ids []int64) (string, []any) {
+	if d == db.Postgres {
+		return column + " = ANY(?)", []any{ids}
+	}
+	return column + " IN (" + list(ids) + ")", nil
 }
 
 // list writes integer IDs for an IN clause; they are numbers, never user text.
