@@ -5,17 +5,15 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"warta.dev/warta/internal/auth/authtest"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
@@ -104,74 +102,7 @@ func (st *site) member(email string, role access.Role, lang string) int64 {
 	return u.ID
 }
 
-type browser struct {
-	st *site
-	c  *http.Client
-}
-
-type page struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{st: st, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
-	return b
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) follow(p page) page {
-	b.st.t.Helper()
-	if p.status != http.StatusSeeOther {
-		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
-	}
-	return b.get(p.location)
-}
-
-var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
-
-func text(body string) string {
-	return html.UnescapeString(strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " "))
-}
-
 func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
-
-func mustSee(t *testing.T, what string, p page, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
-		}
-	}
-}
 
 func idFrom(t *testing.T, location string) int64 {
 	t.Helper()
@@ -191,19 +122,19 @@ func TestContactPages(t *testing.T) {
 		st.member("humas@humas.example", access.Contributor, "id")
 		b := st.signIn("humas@humas.example")
 
-		r := b.get(st.path("/press/contacts"))
+		r := b.Get(st.path("/press/contacts"))
 		mustSee(t, "empty list", r, "Belum ada kontak", `href="/w/humas-kota/press/imports/new"`, `href="/w/humas-kota/press/contacts/new"`)
 
 		bad := url.Values{"name": {""}, "salutation": {"Ibu"}, "emails": {"sari@kompas.example\nbukan-email"}, "phones": {"0812-3456-7890"},
 			"outlet_0": {"Harian Kompas"}, "role_0": {"Redaktur Kesehatan"}, "beats": {"Kesehatan, Sains"}, "province": {"Jawa Timur"},
 			"city": {"Surabaya"}, "country": {"ID"}, "languages": {"id, en"}, "notes": {"Suka data BPS"}, "consent_status": {"granted"}, "consent_basis": {"consent"}}
-		r = b.post(st.path("/press/contacts"), bad)
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad form: %d", r.status)
+		r = b.Post(st.path("/press/contacts"), bad)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad form: %d", r.Status)
 		}
 		mustSee(t, "bad form", r, "Kolom ini wajib diisi.", "Tulis setiap alamat seperti nama@media.co.id.", "Ibu", "bukan-email", "Harian Kompas",
 			"Redaktur Kesehatan", "Kesehatan, Sains", "Jawa Timur", "Surabaya", "Suka data BPS", "0812-3456-7890")
-		if !strings.Contains(r.body, `<option value="granted" selected>`) {
+		if !strings.Contains(r.Body, `<option value="granted" selected>`) {
 			t.Errorf("consent choice lost")
 		}
 
@@ -213,51 +144,51 @@ func TestContactPages(t *testing.T) {
 		}
 		good.Set("name", "Sari Wulandari")
 		good.Set("emails", "Sari@Kompas.example")
-		r = b.post(st.path("/press/contacts"), good)
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("create: %d %s", r.status, text(r.body))
+		r = b.Post(st.path("/press/contacts"), good)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.Status, text(r.Body))
 		}
-		id := idFrom(t, r.location)
-		r = b.follow(r)
+		id := idFrom(t, r.Location)
+		r = b.Follow(r)
 		mustSee(t, "contact page", r, "Kontak ditambahkan.", "Sari Wulandari", "sari@kompas.example", "+6281234567890", "Harian Kompas (Redaktur Kesehatan)",
 			"kesehatan, sains", "Diberikan", "Linimasa")
 
-		r = b.post(st.path(fmt.Sprintf("/press/contacts/%d/events", id)), url.Values{"kind": {"call"}, "title": {"Konfirmasi jumpa pers"}, "detail": {"Akan datang"}})
-		r = b.follow(r)
+		r = b.Post(st.path(fmt.Sprintf("/press/contacts/%d/events", id)), url.Values{"kind": {"call"}, "title": {"Konfirmasi jumpa pers"}, "detail": {"Akan datang"}})
+		r = b.Follow(r)
 		mustSee(t, "timeline", r, "Dicatat di linimasa.", "Telepon", "Konfirmasi jumpa pers", "Akan datang")
-		if !strings.Contains(text(r.body), "Terakhir dihubungi") || strings.Contains(text(r.body), "Terakhir dihubungi Belum pernah") {
-			t.Errorf("last contacted did not move: %s", text(r.body))
+		if !strings.Contains(text(r.Body), "Terakhir dihubungi") || strings.Contains(text(r.Body), "Terakhir dihubungi Belum pernah") {
+			t.Errorf("last contacted did not move: %s", text(r.Body))
 		}
-		r = b.post(st.path(fmt.Sprintf("/press/contacts/%d/lists", id)), url.Values{"new_list": {"Jurnalis Kesehatan Jatim"}})
-		mustSee(t, "lists", b.follow(r), "Dimasukkan ke daftar.", "Jurnalis Kesehatan Jatim")
+		r = b.Post(st.path(fmt.Sprintf("/press/contacts/%d/lists", id)), url.Values{"new_list": {"Jurnalis Kesehatan Jatim"}})
+		mustSee(t, "lists", b.Follow(r), "Dimasukkan ke daftar.", "Jurnalis Kesehatan Jatim")
 
 		other, err := st.s.AddContact(context.Background(), audit.Actor{}, st.ws.ID, press.ContactInput{Name: "Bayu Aji", Emails: []string{"bayu@jawapos.example"},
 			Beats: []string{"ekonomi"}, Province: "Jawa Timur"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r = b.get(st.path("/press/contacts?beat=kesehatan"))
+		r = b.Get(st.path("/press/contacts?beat=kesehatan"))
 		mustSee(t, "filtered", r, "Sari Wulandari", "1 kontak")
-		if strings.Contains(r.body, "Bayu Aji") {
+		if strings.Contains(r.Body, "Bayu Aji") {
 			t.Errorf("filter by beat shows Bayu")
 		}
-		r = b.get(st.path("/press/contacts?q=jawapos"))
+		r = b.Get(st.path("/press/contacts?q=jawapos"))
 		mustSee(t, "search by email", r, "Bayu Aji")
-		r = b.post(st.path("/press/contacts/bulk"), url.Values{"contact": {fmt.Sprint(id), fmt.Sprint(other)}, "new_list": {"Jatim"}})
-		mustSee(t, "bulk", b.follow(r), "2 kontak dimasukkan ke daftar.")
-		r = b.get(st.path("/press/lists"))
+		r = b.Post(st.path("/press/contacts/bulk"), url.Values{"contact": {fmt.Sprint(id), fmt.Sprint(other)}, "new_list": {"Jatim"}})
+		mustSee(t, "bulk", b.Follow(r), "2 kontak dimasukkan ke daftar.")
+		r = b.Get(st.path("/press/lists"))
 		mustSee(t, "lists page", r, "Jatim", "Jurnalis Kesehatan Jatim")
 
 		// A contributor cannot erase; the erase page is for managers.
-		if r := b.get(st.path(fmt.Sprintf("/press/contacts/%d/erase", id))); r.status != http.StatusForbidden {
-			t.Errorf("contributor reached the erase page: %d", r.status)
+		if r := b.Get(st.path(fmt.Sprintf("/press/contacts/%d/erase", id))); r.Status != http.StatusForbidden {
+			t.Errorf("contributor reached the erase page: %d", r.Status)
 		}
 		owner := st.signIn("owner@humas.example")
-		r = owner.post(st.path(fmt.Sprintf("/press/contacts/%d/erase", id)), url.Values{})
+		r = owner.Post(st.path(fmt.Sprintf("/press/contacts/%d/erase", id)), url.Values{})
 		mustSee(t, "erase without confirm", r, "Tick the box to confirm.")
-		r = owner.post(st.path(fmt.Sprintf("/press/contacts/%d/erase", id)), url.Values{"confirm": {"1"}})
-		mustSee(t, "erased", owner.follow(r), "The contact's personal data has been erased.")
-		r = owner.get(st.path("/press/suppressions"))
+		r = owner.Post(st.path(fmt.Sprintf("/press/contacts/%d/erase", id)), url.Values{"confirm": {"1"}})
+		mustSee(t, "erased", owner.Follow(r), "The contact's personal data has been erased.")
+		r = owner.Get(st.path("/press/suppressions"))
 		mustSee(t, "block list", r, "Address erased (kept as a code)", "Contact erased")
 	})
 }
@@ -284,11 +215,11 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := st.signIn("baca@humas.example")
-		r := b.get(st.path(fmt.Sprintf("/press/contacts/export.csv?segment=%d", seg)))
-		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
-			t.Fatalf("csv: %d %s", r.status, r.header.Get("Content-Type"))
+		r := b.Get(st.path(fmt.Sprintf("/press/contacts/export.csv?segment=%d", seg)))
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("csv: %d %s", r.Status, r.Header.Get("Content-Type"))
 		}
-		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.body, "\ufeff"))).ReadAll()
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,39 +247,14 @@ func TestExport(t *testing.T) {
 		if evil[col("phone")] != "+6281234567890" || strings.HasPrefix(evil[col("notes")], "@") {
 			t.Errorf("phone %q, notes %q", evil[col("phone")], evil[col("notes")])
 		}
-		r = b.get(st.path(fmt.Sprintf("/press/contacts/export.xlsx?segment=%d", seg)))
-		if r.status != http.StatusOK || !strings.HasPrefix(r.body, "PK") {
-			t.Errorf("xlsx: %d, starts %q", r.status, r.body[:min(4, len(r.body))])
+		r = b.Get(st.path(fmt.Sprintf("/press/contacts/export.xlsx?segment=%d", seg)))
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, "PK") {
+			t.Errorf("xlsx: %d, starts %q", r.Status, r.Body[:min(4, len(r.Body))])
 		}
-		if r := b.get(st.path("/press/contacts/export.csv?segment=99999")); r.status != http.StatusNotFound {
-			t.Errorf("export of a missing segment: %d", r.status)
+		if r := b.Get(st.path("/press/contacts/export.csv?segment=99999")); r.Status != http.StatusNotFound {
+			t.Errorf("export of a missing segment: %d", r.Status)
 		}
 	})
-}
-
-func (st *site) api(method, path, token string, body any) (int, map[string]any) {
-	st.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = strings.NewReader(string(raw))
-	}
-	req, _ := http.NewRequest(method, st.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(res.Body)
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			st.t.Fatalf("%s %s: not JSON (%d): %s", method, path, res.StatusCode, raw)
-		}
-	}
-	return res.StatusCode, out
 }
 
 // The API: contacts with field errors, a PATCH that leaves the rest alone, lists and segments with
@@ -452,60 +358,72 @@ func TestOtherPages(t *testing.T) {
 		ctx := context.Background()
 		b := st.signIn("owner@humas.example")
 
-		mustSee(t, "no outlets", b.get(st.path("/press/outlets")), "No outlets yet")
-		r := b.post(st.path("/press/outlets"), url.Values{"name": {"Radio Suara Surabaya"}, "type": {"radio"}, "rss_url": {"feed.example/rss"},
+		mustSee(t, "no outlets", b.Get(st.path("/press/outlets")), "No outlets yet")
+		r := b.Post(st.path("/press/outlets"), url.Values{"name": {"Radio Suara Surabaya"}, "type": {"radio"}, "rss_url": {"feed.example/rss"},
 			"reach": {"1.500.000"}, "dewan_pers": {"factual"}, "dewan_pers_checked": {"2026-11-01"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad outlet: %d", r.status)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad outlet: %d", r.Status)
 		}
 		mustSee(t, "bad outlet", r, "Write a full web address starting with http:// or https://.", "Radio Suara Surabaya", "feed.example/rss", "1.500.000")
-		r = b.post(st.path("/press/outlets"), url.Values{"name": {"Radio Suara Surabaya"}, "type": {"radio"}, "rss_url": {"https://ss.example/rss"},
+		r = b.Post(st.path("/press/outlets"), url.Values{"name": {"Radio Suara Surabaya"}, "type": {"radio"}, "rss_url": {"https://ss.example/rss"},
 			"reach": {"1.500.000"}, "dewan_pers": {"factual"}, "dewan_pers_checked": {"2026-11-01"}, "city": {"Surabaya"}})
-		outletID := idFrom(t, r.location)
+		outletID := idFrom(t, r.Location)
 		cid, err := st.s.AddContact(ctx, audit.Actor{}, st.ws.ID, press.ContactInput{Name: "Rudi Hartono", Emails: []string{"rudi@ss.example"},
 			Outlets: []press.OutletRole{{OutletID: outletID, Role: "Reporter"}}, Beats: []string{"Transportasi"}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustSee(t, "outlet", b.get(st.path(fmt.Sprintf("/press/outlets/%d", outletID))), "Radio Suara Surabaya", "1,500,000", "Verified factually", "Rudi Hartono")
-		mustSee(t, "outlets", b.get(st.path("/press/outlets?type=radio")), "Radio Suara Surabaya", "Radio")
+		mustSee(t, "outlet", b.Get(st.path(fmt.Sprintf("/press/outlets/%d", outletID))), "Radio Suara Surabaya", "1,500,000", "Verified factually", "Rudi Hartono")
+		mustSee(t, "outlets", b.Get(st.path("/press/outlets?type=radio")), "Radio Suara Surabaya", "Radio")
 
-		mustSee(t, "no segments", b.get(st.path("/press/segments")), "No segments yet")
-		r = b.post(st.path("/press/segments"), url.Values{"name": {"Radio Jatim"}, "cond_beat": {"transportasi, Kesehatan"}, "cond_outlet_type": {"radio", "tv"}, "action": {"count"}})
+		mustSee(t, "no segments", b.Get(st.path("/press/segments")), "No segments yet")
+		r = b.Post(st.path("/press/segments"), url.Values{"name": {"Radio Jatim"}, "cond_beat": {"transportasi, Kesehatan"}, "cond_outlet_type": {"radio", "tv"}, "action": {"count"}})
 		mustSee(t, "segment count", r, "1 contact matches", "Rudi Hartono", `value="transportasi, Kesehatan"`)
-		r = b.post(st.path("/press/segments"), url.Values{"name": {"Radio Jatim"}, "cond_beat": {"transportasi, Kesehatan"}, "cond_outlet_type": {"radio", "tv"}, "action": {"save"}})
-		segID := idFrom(t, r.location)
-		mustSee(t, "segment", b.follow(r), "1 contact matches", "Radio Jatim")
-		mustSee(t, "segments", b.get(st.path("/press/segments")), "Radio Jatim", "transportasi or Kesehatan", "and")
-		mustSee(t, "contacts in segment", b.get(st.path(fmt.Sprintf("/press/contacts?segment=%d", segID))), "Rudi Hartono")
+		r = b.Post(st.path("/press/segments"), url.Values{"name": {"Radio Jatim"}, "cond_beat": {"transportasi, Kesehatan"}, "cond_outlet_type": {"radio", "tv"}, "action": {"save"}})
+		segID := idFrom(t, r.Location)
+		mustSee(t, "segment", b.Follow(r), "1 contact matches", "Radio Jatim")
+		mustSee(t, "segments", b.Get(st.path("/press/segments")), "Radio Jatim", "transportasi or Kesehatan", "and")
+		mustSee(t, "contacts in segment", b.Get(st.path(fmt.Sprintf("/press/contacts?segment=%d", segID))), "Rudi Hartono")
 
-		r = b.post(st.path("/press/lists"), url.Values{"name": {""}})
+		r = b.Post(st.path("/press/lists"), url.Values{"name": {""}})
 		mustSee(t, "list without name", r, "Please fill this in.")
-		r = b.post(st.path("/press/lists"), url.Values{"name": {"Undangan jumpa pers"}})
-		listID := idFrom(t, r.location)
-		mustSee(t, "empty list", b.follow(r), "This list is empty.")
-		b.post(st.path("/press/contacts/bulk"), url.Values{"contact": {fmt.Sprint(cid)}, "list": {fmt.Sprint(listID)}})
-		mustSee(t, "list", b.get(st.path(fmt.Sprintf("/press/lists/%d", listID))), "Rudi Hartono", "1 contact on this list")
-		r = b.post(st.path(fmt.Sprintf("/press/lists/%d/remove", listID)), url.Values{"contact": {fmt.Sprint(cid)}})
-		mustSee(t, "removed", b.follow(r), "1 contact taken off the list.")
+		r = b.Post(st.path("/press/lists"), url.Values{"name": {"Undangan jumpa pers"}})
+		listID := idFrom(t, r.Location)
+		mustSee(t, "empty list", b.Follow(r), "This list is empty.")
+		b.Post(st.path("/press/contacts/bulk"), url.Values{"contact": {fmt.Sprint(cid)}, "list": {fmt.Sprint(listID)}})
+		mustSee(t, "list", b.Get(st.path(fmt.Sprintf("/press/lists/%d", listID))), "Rudi Hartono", "1 contact on this list")
+		r = b.Post(st.path(fmt.Sprintf("/press/lists/%d/remove", listID)), url.Values{"contact": {fmt.Sprint(cid)}})
+		mustSee(t, "removed", b.Follow(r), "1 contact taken off the list.")
 
-		mustSee(t, "empty block list", b.get(st.path("/press/suppressions")), "No blocked addresses.")
-		r = b.post(st.path("/press/suppressions"), url.Values{"email": {"bukan alamat"}})
+		mustSee(t, "empty block list", b.Get(st.path("/press/suppressions")), "No blocked addresses.")
+		r = b.Post(st.path("/press/suppressions"), url.Values{"email": {"bukan alamat"}})
 		mustSee(t, "bad address", r, "bukan alamat")
 		if err := st.d.Tx(ctx, func(tx *db.Tx) error { return st.s.Unsubscribe(ctx, tx, st.ws.ID, cid, "", "one-click") }); err != nil {
 			t.Fatal(err)
 		}
 		sups, _ := st.s.Suppressions(ctx, st.ws.ID, press.SuppressionFilter{})
-		r = b.post(st.path(fmt.Sprintf("/press/suppressions/%d/delete", sups[0].ID)), url.Values{})
-		mustSee(t, "refused", b.follow(r), "only they can subscribe again", "rudi@ss.example", "Unsubscribed")
-		mustSee(t, "timeline", b.get(st.path(fmt.Sprintf("/press/contacts/%d", cid))), "Unsubscribed", "Withdrawn")
+		r = b.Post(st.path(fmt.Sprintf("/press/suppressions/%d/delete", sups[0].ID)), url.Values{})
+		mustSee(t, "refused", b.Follow(r), "only they can subscribe again", "rudi@ss.example", "Unsubscribed")
+		mustSee(t, "timeline", b.Get(st.path(fmt.Sprintf("/press/contacts/%d", cid))), "Unsubscribed", "Withdrawn")
 
-		mustSee(t, "erase page", b.get(st.path(fmt.Sprintf("/press/contacts/%d/erase", cid))), "Erase Rudi Hartono?")
-		r = b.get(st.path(fmt.Sprintf("/press/contacts/%d/export", cid)))
+		mustSee(t, "erase page", b.Get(st.path(fmt.Sprintf("/press/contacts/%d/erase", cid))), "Erase Rudi Hartono?")
+		r = b.Get(st.path(fmt.Sprintf("/press/contacts/%d/export", cid)))
 		var x press.ContactExport
-		if err := json.Unmarshal([]byte(r.body), &x); err != nil || x.Contact.Name != "Rudi Hartono" || len(x.Outlets) != 1 || len(x.Suppressions) != 1 ||
-			!strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+		if err := json.Unmarshal([]byte(r.Body), &x); err != nil || x.Contact.Name != "Rudi Hartono" || len(x.Outlets) != 1 || len(x.Suppressions) != 1 ||
+			!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
 			t.Errorf("export: %v %+v", err, x)
 		}
 	})
+}
+
+type page = authtest.Page
+
+var text, mustSee = authtest.Text, authtest.MustSee
+
+func (st *site) signIn(email string) *authtest.Browser {
+	return authtest.SignIn(st.t, st.url, email, pw)
+}
+
+func (st *site) api(method, path, token string, body any) (int, map[string]any) {
+	return authtest.API(st.t, st.url, method, path, token, body)
 }

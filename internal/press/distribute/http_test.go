@@ -3,7 +3,6 @@ package distribute_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"image/gif"
 	"io"
 	"mime"
@@ -18,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"warta.dev/warta/internal/auth/authtest"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/auth"
@@ -93,11 +93,11 @@ func TestRecipientLinks(t *testing.T) {
 	engines(t, func(t *testing.T, st *site) {
 		ctx := context.Background()
 		owner := st.signIn("owner@humas.example")
-		r := owner.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("send: %d %s", r.status, text(r.body))
+		r := owner.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("send: %d %s", r.Status, text(r.Body))
 		}
-		id := idFrom(t, r.location)
+		id := idFrom(t, r.Location)
 		if d := st.wait(id, distribute.Done); d.Counts.Sent != 3 {
 			t.Fatalf("counts %+v, want 3 sent", d.Counts)
 		}
@@ -110,25 +110,25 @@ func TestRecipientLinks(t *testing.T) {
 		visitor := st.visitor()
 
 		// Opening the link (as a mail scanner does) asks, in the recipient's language, and changes nothing.
-		p := visitor.get(unsub)
-		if p.status != http.StatusOK {
-			t.Fatalf("unsubscribe page: %d", p.status)
+		p := visitor.Get(unsub)
+		if p.Status != http.StatusOK {
+			t.Fatalf("unsubscribe page: %d", p.Status)
 		}
 		mustSee(t, "unsubscribe page", p, "Berhenti menerima email dari Humas Kota Sukamaju?", `<form method="post" action="`+unsub+`">`)
-		if strings.Count(p.body, "<button") != 1 {
-			t.Errorf("the unsubscribe page has %d buttons, want one", strings.Count(p.body, "<button"))
+		if strings.Count(p.Body, "<button") != 1 {
+			t.Errorf("the unsubscribe page has %d buttons, want one", strings.Count(p.Body, "<button"))
 		}
 		if got := st.j.unsubscribes(); len(got) != 0 {
 			t.Fatalf("opening the page unsubscribed %v", got)
 		}
-		mustSee(t, "Dewi's unsubscribe page", visitor.get(st.local(dewi.unsubscribe)), "Stop receiving emails from Humas Kota Sukamaju?")
+		mustSee(t, "Dewi's unsubscribe page", visitor.Get(st.local(dewi.unsubscribe)), "Stop receiving emails from Humas Kota Sukamaju?")
 
 		// The app refuses a form posted from another site, so the one-click test below is meaningful.
 		req, _ := http.NewRequest("POST", st.url+unsub, strings.NewReader("List-Unsubscribe=One-Click"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		if p := visitor.do(req); p.status != http.StatusForbidden {
-			t.Errorf("a cross-site browser POST: %d", p.status)
+		if p := visitor.Do(req); p.Status != http.StatusForbidden {
+			t.Errorf("a cross-site browser POST: %d", p.Status)
 		}
 		if got := st.j.unsubscribes(); len(got) != 0 {
 			t.Fatalf("a refused POST unsubscribed %v", got)
@@ -138,28 +138,28 @@ func TestRecipientLinks(t *testing.T) {
 		oneClick := func() page {
 			req, _ := http.NewRequest("POST", st.url+unsub, strings.NewReader("List-Unsubscribe=One-Click"))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			return visitor.do(req)
+			return visitor.Do(req)
 		}
 		p = oneClick()
-		if p.status != http.StatusOK {
-			t.Fatalf("one-click unsubscribe: %d %s", p.status, text(p.body))
+		if p.Status != http.StatusOK {
+			t.Fatalf("one-click unsubscribe: %d %s", p.Status, text(p.Body))
 		}
 		mustSee(t, "after unsubscribing", p, "Anda tidak akan menerima apa pun lagi dari Humas Kota Sukamaju.")
 		if got := st.j.unsubscribes(); len(got) != 1 || got[0] != "11 sari@kompas.example" {
 			t.Fatalf("contacts were told %v, want Sari (11) unsubscribed", got)
 		}
 		// A second click (perhaps after renewing consent) withdraws it again, for the same person.
-		if p := oneClick(); p.status != http.StatusOK || len(st.j.unsubscribes()) != 2 || st.j.unsubscribes()[1] != "11 sari@kompas.example" {
-			t.Errorf("a second one-click: %d, contacts told %v", p.status, st.j.unsubscribes())
+		if p := oneClick(); p.Status != http.StatusOK || len(st.j.unsubscribes()) != 2 || st.j.unsubscribes()[1] != "11 sari@kompas.example" {
+			t.Errorf("a second one-click: %d, contacts told %v", p.Status, st.j.unsubscribes())
 		}
 
 		// Forged tokens unsubscribe nobody and say so in plain words.
 		for _, forged := range []string{"/m/b-AAAAAAAAAAAAAAAA/u", "/m/nonsense/u"} {
-			if p := visitor.get(forged); p.status != http.StatusNotFound || !strings.Contains(p.body, "This link does not work") {
-				t.Errorf("GET %s: %d %s", forged, p.status, text(p.body))
+			if p := visitor.Get(forged); p.Status != http.StatusNotFound || !strings.Contains(p.Body, "This link does not work") {
+				t.Errorf("GET %s: %d %s", forged, p.Status, text(p.Body))
 			}
-			if p := visitor.post(forged, url.Values{"List-Unsubscribe": {"One-Click"}}); p.status != http.StatusNotFound {
-				t.Errorf("POST %s: %d", forged, p.status)
+			if p := visitor.Post(forged, url.Values{"List-Unsubscribe": {"One-Click"}}); p.Status != http.StatusNotFound {
+				t.Errorf("POST %s: %d", forged, p.Status)
 			}
 		}
 		if got := st.j.unsubscribes(); len(got) != 2 {
@@ -172,23 +172,23 @@ func TestRecipientLinks(t *testing.T) {
 			t.Fatalf("no tracked link in Dewi's message:\n%s", dewi.html)
 		}
 		click := st.local(link[1] + link[2])
-		if p := visitor.get(click); p.status != http.StatusFound || p.location != "https://kota.example/cek" {
-			t.Errorf("click: %d to %q", p.status, p.location)
+		if p := visitor.Get(click); p.Status != http.StatusFound || p.Location != "https://kota.example/cek" {
+			t.Errorf("click: %d to %q", p.Status, p.Location)
 		}
 		base := st.local(link[1])
 		for _, bad := range []string{base + "9", base + "-1", base + "x", "/m/b-AAAAAAAAAAAAAAAA/c/" + link[2]} {
-			if p := visitor.get(bad); p.status != http.StatusNotFound || p.location != "" {
-				t.Errorf("GET %s: %d to %q", bad, p.status, p.location)
+			if p := visitor.Get(bad); p.Status != http.StatusNotFound || p.Location != "" {
+				t.Errorf("GET %s: %d to %q", bad, p.Status, p.Location)
 			}
 		}
 
 		// The open pixel answers an image that is never cached, even for a forged token.
 		for _, px := range []string{strings.TrimSuffix(unsub, "/u") + "/o.gif", "/m/forged/o.gif"} {
-			p := visitor.get(px)
-			img, err := gif.Decode(strings.NewReader(p.body))
-			if p.status != http.StatusOK || p.header.Get("Content-Type") != "image/gif" || !strings.Contains(p.header.Get("Cache-Control"), "no-store") ||
+			p := visitor.Get(px)
+			img, err := gif.Decode(strings.NewReader(p.Body))
+			if p.Status != http.StatusOK || p.Header.Get("Content-Type") != "image/gif" || !strings.Contains(p.Header.Get("Cache-Control"), "no-store") ||
 				err != nil || img.Bounds().Dx() != 1 || img.Bounds().Dy() != 1 {
-				t.Errorf("pixel %s: %d %v %v", px, p.status, p.header, err)
+				t.Errorf("pixel %s: %d %v %v", px, p.Status, p.Header, err)
 			}
 		}
 
@@ -199,10 +199,10 @@ func TestRecipientLinks(t *testing.T) {
 		if d.Counts.Unsubscribed != 1 || d.Counts.Clicked != 1 || d.Counts.Opened != 0 {
 			t.Errorf("report counts %+v", d.Counts)
 		}
-		page := owner.get(st.path("/press/distributions/" + strconv.FormatInt(id, 10)))
+		page := owner.Get(st.path("/press/distributions/" + strconv.FormatInt(id, 10)))
 		mustSee(t, "distribution page", page, "Cek kesehatan gratis", "Humas Kota Sukamaju <humas@sukamaju.example>", "Delivered", "Clicked a link",
 			"Opens are not tracked for this distribution.", "Sari Wulandari", "unsubscribed")
-		if strings.Contains(page.body, `http-equiv="refresh"`) {
+		if strings.Contains(page.Body, `http-equiv="refresh"`) {
 			t.Error("a finished distribution's page keeps refreshing")
 		}
 	})
@@ -212,63 +212,63 @@ func TestRecipientLinks(t *testing.T) {
 func TestNewDistributionForm(t *testing.T) {
 	engines(t, func(t *testing.T, st *site) {
 		owner := st.signIn("owner@humas.example")
-		p := owner.get(st.path("/press/distributions/new?release=7"))
+		p := owner.Get(st.path("/press/distributions/new?release=7"))
 		mustSee(t, "new form", p, `value="release:7" selected`, "Jurnalis kesehatan", "3 contacts", "Asia/Jakarta")
 
-		p = owner.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "action": {"send"}, "date": {"2026-12-03"}, "time": {"10:00"}})
-		if p.status != http.StatusUnprocessableEntity {
-			t.Fatalf("no list: %d", p.status)
+		p = owner.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "action": {"send"}, "date": {"2026-12-03"}, "time": {"10:00"}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("no list: %d", p.Status)
 		}
 		mustSee(t, "no list", p, "Choose at least one list or segment.", `value="release:7" selected`, `value="2026-12-03"`)
 
-		p = owner.post(st.path("/press/distributions"), url.Values{"lists": {"1"}, "action": {"send"}})
+		p = owner.Post(st.path("/press/distributions"), url.Values{"lists": {"1"}, "action": {"send"}})
 		mustSee(t, "nothing chosen to send", p, "Choose what to send.", `value="1" checked`, "3 people will receive it.")
 
-		p = owner.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"schedule"}, "date": {"2020-01-06"}, "time": {"09:00"}})
-		if p.status != http.StatusUnprocessableEntity {
-			t.Fatalf("past: %d", p.status)
+		p = owner.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"schedule"}, "date": {"2020-01-06"}, "time": {"09:00"}})
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("past: %d", p.Status)
 		}
 		mustSee(t, "a time in the past", p, "That time has already passed.", `value="2020-01-06"`)
 
 		// The live count, as htmx asks for it and as the Count button reloads the form without JavaScript.
-		frag := owner.get(st.path("/press/distributions/count?lists=1"), "HX-Request", "true")
-		if frag.status != http.StatusOK || strings.Contains(frag.body, "<html") || !strings.Contains(frag.body, "3 people will receive it.") {
-			t.Errorf("count fragment: %d %s", frag.status, frag.body)
+		frag := owner.Get(st.path("/press/distributions/count?lists=1"), "HX-Request", "true")
+		if frag.Status != http.StatusOK || strings.Contains(frag.Body, "<html") || !strings.Contains(frag.Body, "3 people will receive it.") {
+			t.Errorf("count fragment: %d %s", frag.Status, frag.Body)
 		}
-		mustSee(t, "counted without JavaScript", owner.get(st.path("/press/distributions/new?source=release:7&lists=1")), "3 people will receive it.", `value="1" checked`)
+		mustSee(t, "counted without JavaScript", owner.Get(st.path("/press/distributions/new?source=release:7&lists=1")), "3 people will receive it.", `value="1" checked`)
 
 		// The preview of the chosen release with a sample journalist; its HTML is served to a frame that runs nothing.
-		p = owner.get(st.path("/press/distributions/preview?source=release:7&lang=en"))
+		p = owner.Get(st.path("/press/distributions/preview?source=release:7&lang=en"))
 		mustSee(t, "preview", p, "Dear Sample Journalist,", "For Sample Daily", `sandbox=""`)
-		frame := owner.get(st.path("/press/distributions/preview?source=release:7&lang=en&frame=1"))
-		if !strings.Contains(frame.header.Get("Content-Security-Policy"), "sandbox") || !strings.Contains(frame.body, "For Sample Daily") {
-			t.Errorf("preview frame: %v %s", frame.header, frame.body)
+		frame := owner.Get(st.path("/press/distributions/preview?source=release:7&lang=en&frame=1"))
+		if !strings.Contains(frame.Header.Get("Content-Security-Policy"), "sandbox") || !strings.Contains(frame.Body, "For Sample Daily") {
+			t.Errorf("preview frame: %v %s", frame.Header, frame.Body)
 		}
 
 		// A contributor may save a draft but not send; a viewer may do neither.
 		st.member("kontributor@humas.example", access.Contributor, "en")
 		st.member("pembaca@humas.example", access.Viewer, "en")
 		c := st.signIn("kontributor@humas.example")
-		if p := c.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}}); p.status != http.StatusForbidden {
-			t.Errorf("a contributor sends: %d", p.status)
+		if p := c.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}}); p.Status != http.StatusForbidden {
+			t.Errorf("a contributor sends: %d", p.Status)
 		}
-		p = c.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"draft"}})
-		draft := c.follow(p)
+		p = c.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"draft"}})
+		draft := c.Follow(p)
 		mustSee(t, "draft", draft, "Saved as a draft. Nothing has been sent.", "Draft")
-		if strings.Contains(draft.body, "/send\"") {
+		if strings.Contains(draft.Body, "/send\"") {
 			t.Error("a contributor is offered to send the draft")
 		}
-		if p := st.signIn("pembaca@humas.example").get(st.path("/press/distributions/new")); p.status != http.StatusForbidden {
-			t.Errorf("a viewer opens the form: %d", p.status)
+		if p := st.signIn("pembaca@humas.example").Get(st.path("/press/distributions/new")); p.Status != http.StatusForbidden {
+			t.Errorf("a viewer opens the form: %d", p.Status)
 		}
 
 		// Cancelling asks on a page of its own first.
-		id := idFrom(t, p.location)
+		id := idFrom(t, p.Location)
 		path := st.path("/press/distributions/" + strconv.FormatInt(id, 10))
-		mustSee(t, "cancel question", owner.get(path+"/cancel"), "Cancel “Cek kesehatan gratis”? This cannot be undone.")
-		mustSee(t, "cancelled", owner.follow(owner.post(path+"/cancel", nil)), "Cancelled. Those not yet sent will not get it.")
-		if p := owner.follow(owner.post(path+"/pause", nil)); !strings.Contains(p.body, "This cannot be done in the distribution") {
-			t.Errorf("pausing a cancelled distribution: %s", text(p.body))
+		mustSee(t, "cancel question", owner.Get(path+"/cancel"), "Cancel “Cek kesehatan gratis”? This cannot be undone.")
+		mustSee(t, "cancelled", owner.Follow(owner.Post(path+"/cancel", nil)), "Cancelled. Those not yet sent will not get it.")
+		if p := owner.Follow(owner.Post(path+"/pause", nil)); !strings.Contains(p.Body, "This cannot be done in the distribution") {
+			t.Errorf("pausing a cancelled distribution: %s", text(p.Body))
 		}
 	})
 }
@@ -281,22 +281,22 @@ func TestSendingSettings(t *testing.T) {
 		a := st.signIn("admin@humas.example")
 		typed := url.Values{"from_name": {"Humas Kota"}, "from_email": {"humas di kota"}, "server": {"installation"}, "rate_per_second": {"5"},
 			"track_clicks": {"1"}, "smtp_tls": {"starttls"}, "imap_tls": {"tls"}}
-		p := a.post(st.path("/press/sending"), typed)
-		if p.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad address: %d", p.status)
+		p := a.Post(st.path("/press/sending"), typed)
+		if p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad address: %d", p.Status)
 		}
 		mustSee(t, "bad address", p, "Isi satu alamat email, misalnya humas@kota.go.id.", `value="humas di kota"`, `value="Humas Kota"`, `value="5"`)
 
 		own := url.Values{"from_name": {"Humas Kota"}, "from_email": {"humas@sukamaju.example"}, "server": {"own"}, "smtp_host": {"smtp.sukamaju.example"},
 			"smtp_port": {"587"}, "smtp_tls": {"starttls"}, "smtp_user": {"humas"}, "smtp_password": {"rahasia-sekali"}, "imap_tls": {"tls"}, "track_clicks": {"1"}}
-		p = a.follow(a.post(st.path("/press/sending"), own))
+		p = a.Follow(a.Post(st.path("/press/sending"), own))
 		mustSee(t, "saved", p, "Kata sandi sudah tersimpan", `value="smtp.sukamaju.example"`, "Domain pengirim: sukamaju.example",
 			"Catatan DNS sukamaju.example tidak bisa diperiksa dari server ini saat ini. Saran di bawah tetap berlaku.", "DKIM", "_dmarc.sukamaju.example")
-		if strings.Contains(p.body, "rahasia-sekali") {
+		if strings.Contains(p.Body, "rahasia-sekali") {
 			t.Error("the page shows the password back")
 		}
 		own.Del("smtp_password")
-		a.post(st.path("/press/sending"), own)
+		a.Post(st.path("/press/sending"), own)
 		set, err := st.s.Settings(context.Background(), st.ws.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -304,35 +304,16 @@ func TestSendingSettings(t *testing.T) {
 		if !set.HasPassword || set.SMTPHost != "smtp.sukamaju.example" || set.TrackOpens || !set.TrackClicks {
 			t.Errorf("settings after saving without a password: %+v", set)
 		}
-		mustSee(t, "mailbox check without a mailbox", a.post(st.path("/press/sending/check"), nil), "Kotak surat balasan belum diatur")
+		mustSee(t, "mailbox check without a mailbox", a.Post(st.path("/press/sending/check"), nil), "Kotak surat balasan belum diatur")
 		st.member("editor@humas.example", access.Editor, "en")
-		if p := st.signIn("editor@humas.example").get(st.path("/press/sending")); p.status != http.StatusForbidden {
-			t.Errorf("an editor opens the sending settings: %d", p.status)
+		if p := st.signIn("editor@humas.example").Get(st.path("/press/sending")); p.Status != http.StatusForbidden {
+			t.Errorf("an editor opens the sending settings: %d", p.Status)
 		}
 	})
 }
 
 func (st *site) api(method, path, token string, body any) (int, map[string]any) {
-	st.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = bytes.NewReader(raw)
-	}
-	req, _ := http.NewRequest(method, st.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(res.Body)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		st.t.Fatalf("%s %s: not JSON (%d): %s", method, path, res.StatusCode, raw)
-	}
-	return res.StatusCode, out
+	return authtest.API(st.t, st.url, method, path, token, body)
 }
 
 // A script sends a release through the API, follows it to the report, and another workspace's
@@ -415,8 +396,8 @@ func TestDistributionAPI(t *testing.T) {
 		if status, body := st.api("GET", "/api/v1/distributions", tokenB, nil); status != 200 || len(body["items"].([]any)) != 0 {
 			t.Errorf("B's list: %v", body)
 		}
-		if p := st.signIn("lain@humas.example").get(st.path("/press/distributions/" + strconv.FormatInt(id, 10))); p.status != http.StatusNotFound {
-			t.Errorf("B's owner opens the page: %d", p.status)
+		if p := st.signIn("lain@humas.example").Get(st.path("/press/distributions/" + strconv.FormatInt(id, 10))); p.Status != http.StatusNotFound {
+			t.Errorf("B's owner opens the page: %d", p.Status)
 		}
 	})
 }
@@ -502,23 +483,23 @@ func TestUncertainRecipients(t *testing.T) {
 		cut := startCutter(t, "dewi@thejakartapost.example")
 		st := startSiteVia(t, engine, cut)
 		owner := st.signIn("owner@humas.example")
-		r := owner.post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}})
-		id := idFrom(t, r.location)
+		r := owner.Post(st.path("/press/distributions"), url.Values{"source": {"release:7"}, "lists": {"1"}, "action": {"send"}})
+		id := idFrom(t, r.Location)
 		d := st.wait(id, distribute.Done)
 		if d.Counts.Sent != 2 || d.Counts.Uncertain != 1 {
 			t.Fatalf("counts %+v, want 2 sent and 1 uncertain", d.Counts)
 		}
 		path := st.path("/press/distributions/" + strconv.FormatInt(id, 10))
-		p := owner.get(path)
+		p := owner.Get(path)
 		mustSee(t, "uncertain", p, "1 recipient may or may not have received it",
 			"The connection broke after the message was handed to the mail server", "Dewi Lestari", "Send again to those ticked", "Mark all as delivered")
-		rid := regexp.MustCompile(`name="ids" value="(\d+)"`).FindStringSubmatch(p.body)
+		rid := regexp.MustCompile(`name="ids" value="(\d+)"`).FindStringSubmatch(p.Body)
 		if rid == nil {
 			t.Fatal("no recipient to tick")
 		}
 
-		mustSee(t, "nothing ticked", owner.follow(owner.post(path+"/decide", url.Values{"do": {"resend"}})), "Tick at least one recipient first.")
-		mustSee(t, "resent", owner.follow(owner.post(path+"/decide", url.Values{"do": {"resend"}, "ids": {rid[1]}})), "1 recipient will be sent to again.")
+		mustSee(t, "nothing ticked", owner.Follow(owner.Post(path+"/decide", url.Values{"do": {"resend"}})), "Tick at least one recipient first.")
+		mustSee(t, "resent", owner.Follow(owner.Post(path+"/decide", url.Values{"do": {"resend"}, "ids": {rid[1]}})), "1 recipient will be sent to again.")
 		d = st.wait(id, distribute.Done)
 		if d.Counts.Sent != 3 || d.Counts.Uncertain != 0 {
 			t.Errorf("after resending: %+v", d.Counts)

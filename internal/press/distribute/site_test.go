@@ -3,21 +3,18 @@ package distribute_test
 import (
 	"context"
 	"errors"
-	"html"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"warta.dev/warta/internal/auth/authtest"
 
 	"github.com/emersion/go-smtp"
 
@@ -298,85 +295,6 @@ func (st *site) wait(id int64, want distribute.State) *distribute.Distribution {
 	}
 }
 
-type browser struct {
-	st *site
-	c  *http.Client
-}
-
-type page struct {
-	status   int
-	body     string
-	location string
-	header   http.Header
-}
-
-// signIn is a person with a browser; visitor (nil jar) is anyone without an account.
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{st: st, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
-	return b
-}
-
-func (st *site) visitor() *browser {
-	return &browser{st: st, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	if req.Header.Get("Accept-Language") == "" {
-		req.Header.Set("Accept-Language", "en")
-	}
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location"), header: res.Header}
-}
-
-func (b *browser) get(path string, header ...string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) follow(p page) page {
-	b.st.t.Helper()
-	if p.status != http.StatusSeeOther {
-		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
-	}
-	return b.get(p.location)
-}
-
-var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
-
-// text is what a person reads on the page.
-func text(body string) string {
-	return html.UnescapeString(strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " "))
-}
-
-func mustSee(t *testing.T, what string, p page, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
-		}
-	}
-}
-
 // engines runs fn on SQLite and, when configured, PostgreSQL.
 func engines(t *testing.T, fn func(t *testing.T, st *site)) {
 	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) { fn(t, startSite(t, engine)) })
@@ -442,3 +360,14 @@ func (s *cutSession) Data(r io.Reader) error {
 }
 func (s *cutSession) Reset()        { s.to = "" }
 func (s *cutSession) Logout() error { return nil }
+
+type page = authtest.Page
+
+var text, mustSee = authtest.Text, authtest.MustSee
+
+func (st *site) signIn(email string) *authtest.Browser {
+	return authtest.SignIn(st.t, st.url, email, pw)
+}
+
+// visitor is anyone without an account.
+func (st *site) visitor() *authtest.Browser { return authtest.Visitor(st.t, st.url) }

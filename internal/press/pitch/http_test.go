@@ -28,57 +28,57 @@ func TestBoardPages(t *testing.T) {
 		rina := st.contact(st.ws.ID, "Rina Kusuma", "Kompas", "rina@kompas.example")
 		st.contact(st.ws.ID, "Budi Santoso", "Tempo", "budi@tempo.example")
 
-		r := w.get(st.path("/press/pitches"))
+		r := w.Get(st.path("/press/pitches"))
 		mustSee(t, "empty list", r, "No pitches yet.", `href="/w/humas-kota/press/pitches/new"`)
 
-		r = w.get(st.path("/press/pitches/new"))
+		r = w.Get(st.path("/press/pitches/new"))
 		mustSee(t, "new form", r, "{{first_name}}", "{{outlet}}", `name="owner_id"`)
-		r = w.post(st.path("/press/pitches"), url.Values{"title": {""}, "angle": {"Warga kesulitan air"}, "body": {"Halo {{nama}}"},
+		r = w.Post(st.path("/press/pitches"), url.Values{"title": {""}, "angle": {"Warga kesulitan air"}, "body": {"Halo {{nama}}"},
 			"owner_id": {strconv.FormatInt(writer, 10)}, "status": {"open"}, "release_id": {"dua"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad form: %d", r.status)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad form: %d", r.Status)
 		}
 		mustSee(t, "bad form", r, "Please fill this in.", "Only these merge fields are filled in", "Enter the number (ID) shown on its page",
 			"Warga kesulitan air", "Halo {{nama}}")
-		r = w.post(st.path("/press/pitches"), url.Values{"title": {"Krisis air bersih"}, "angle": {"Warga kesulitan air"}, "subject": {"Untuk {{outlet}}"},
+		r = w.Post(st.path("/press/pitches"), url.Values{"title": {"Krisis air bersih"}, "angle": {"Warga kesulitan air"}, "subject": {"Untuk {{outlet}}"},
 			"body": {"Halo {{salutation}} {{name}}"}, "owner_id": {strconv.FormatInt(writer, 10)}, "status": {"open"}, "release_id": {"12"}, "campaign_id": {""}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("create: %d %s", r.status, text(r.body))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.Status, text(r.Body))
 		}
-		pitchPath := r.location
+		pitchPath := r.Location
 		id, _ := strconv.ParseInt(pitchPath[strings.LastIndex(pitchPath, "/")+1:], 10, 64)
-		r = w.follow(r)
+		r = w.Follow(r)
 		mustSee(t, "pitch page", r, "Pitch created.", "Krisis air bersih", "Press release #12", `href="/w/humas-kota/press/releases/12"`,
 			"Pipeline", "Pitched", "Interested", "Nobody at this stage.")
 
 		// Find and add a contact.
-		r = w.get(pitchPath + "?find=rina")
+		r = w.Get(pitchPath + "?find=rina")
 		mustSee(t, "search", r, "Rina Kusuma (Kompas)", `name="contact_id" value="`+itoa(rina)+`"`)
-		if strings.Contains(r.body, "Budi Santoso") {
+		if strings.Contains(r.Body, "Budi Santoso") {
 			t.Error("the search shows someone else")
 		}
-		r = w.post(pitchPath+"/contacts", url.Values{"contact_id": {itoa(rina)}})
-		if r.status != http.StatusSeeOther || !strings.HasSuffix(r.location, "#contact-"+itoa(rina)) {
-			t.Fatalf("add: %d %q", r.status, r.location)
+		r = w.Post(pitchPath+"/contacts", url.Values{"contact_id": {itoa(rina)}})
+		if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "#contact-"+itoa(rina)) {
+			t.Fatalf("add: %d %q", r.Status, r.Location)
 		}
-		r = w.follow(r)
+		r = w.Follow(r)
 		mustSee(t, "after adding", r, "Contact added to the pipeline.", `id="contact-`+itoa(rina)+`"`)
-		mustSee(t, "search after adding", w.get(pitchPath+"?find=rina"), "already in the pipeline")
+		mustSee(t, "search after adding", w.Get(pitchPath+"?find=rina"), "already in the pipeline")
 
 		// Move the card with its form, and set a follow-up.
 		cardPath := pitchPath + "/contacts/" + itoa(rina)
-		r = w.post(cardPath, url.Values{"stage": {"interested"}, "follow_up": {"2026-12-03"}, "note": {"Minta wawancara"}, "coverage_url": {""}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("move: %d %s", r.status, text(r.body))
+		r = w.Post(cardPath, url.Values{"stage": {"interested"}, "follow_up": {"2026-12-03"}, "note": {"Minta wawancara"}, "coverage_url": {""}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("move: %d %s", r.Status, text(r.Body))
 		}
-		r = w.follow(r)
+		r = w.Follow(r)
 		mustSee(t, "after moving", r, "Contact updated.", "Follow up on 3 Dec 2026 09:00 WIB", `value="2026-12-03"`, `value="Minta wawancara"`)
 		c, err := st.s.Card(ctx, st.ws.ID, id, rina)
 		if err != nil || c.Stage != pitch.Interested || c.FollowUp == nil || c.FollowUp.In(wib).Format("2006-01-02 15:04") != "2026-12-03 09:00" {
 			t.Fatalf("card after the form: %v %+v", err, c)
 		}
 		// The card sits in the Interested column.
-		columns := regexp.MustCompile(`(?s)<li class="board-column" aria-labelledby="stage-(\w+)">(.*?)</li>`).FindAllStringSubmatch(r.body, -1)
+		columns := regexp.MustCompile(`(?s)<li class="board-column" aria-labelledby="stage-(\w+)">(.*?)</li>`).FindAllStringSubmatch(r.Body, -1)
 		for _, col := range columns {
 			if has := strings.Contains(col[2], "Rina Kusuma"); has != (col[1] == "interested") {
 				t.Errorf("column %s has Rina: %v", col[1], has)
@@ -88,41 +88,41 @@ func TestBoardPages(t *testing.T) {
 			t.Errorf("%d columns", len(columns))
 		}
 
-		r = w.post(cardPath, url.Values{"stage": {"covered"}, "follow_up": {"2026-12-03"}, "note": {"Terbit"}, "coverage_url": {"kompas.id/air"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad link: %d", r.status)
+		r = w.Post(cardPath, url.Values{"stage": {"covered"}, "follow_up": {"2026-12-03"}, "note": {"Terbit"}, "coverage_url": {"kompas.id/air"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad link: %d", r.Status)
 		}
 		mustSee(t, "bad link", r, "Enter the full address of the coverage, starting with https://.", `value="kompas.id/air"`, `value="Terbit"`)
 		if c, _ := st.s.Card(ctx, st.ws.ID, id, rina); c.Stage != pitch.Interested {
 			t.Errorf("a refused form moved the card to %s", c.Stage)
 		}
-		w.post(cardPath, url.Values{"stage": {"covered"}, "follow_up": {""}, "note": {"Terbit"}, "coverage_url": {"https://kompas.example/air"}})
+		w.Post(cardPath, url.Values{"stage": {"covered"}, "follow_up": {""}, "note": {"Terbit"}, "coverage_url": {"https://kompas.example/air"}})
 		if got := st.timeline(st.ws.ID, rina); len(got) != 4 || !strings.HasPrefix(got[3], "coverage|Krisis air bersih|") {
 			t.Errorf("timeline: %q", got)
 		}
 
-		list := w.get(st.path("/press/pitches"))
+		list := w.Get(st.path("/press/pitches"))
 		mustSee(t, "list", list, "Krisis air bersih", "Covered")
-		mustSee(t, "search", w.get(st.path("/press/pitches?q=tidak-ada")), "No pitch matches.")
+		mustSee(t, "search", w.Get(st.path("/press/pitches?q=tidak-ada")), "No pitch matches.")
 
 		// A viewer reads and changes nothing; another workspace sees nothing.
 		st.member("pembaca@humas.example", access.Viewer, "id")
 		v := st.signIn("pembaca@humas.example")
-		r = v.get(pitchPath)
+		r = v.Get(pitchPath)
 		mustSee(t, "viewer", r, "Krisis air bersih", "Meliput")
-		if strings.Contains(r.body, `name="stage"`) || strings.Contains(r.body, `name="title"`) {
+		if strings.Contains(r.Body, `name="stage"`) || strings.Contains(r.Body, `name="title"`) {
 			t.Error("a viewer gets forms")
 		}
 		for _, p := range []string{pitchPath, pitchPath + "/contacts", cardPath, cardPath + "/remove", st.path("/press/pitches")} {
-			if r := v.post(p, url.Values{"title": {"Dibajak"}, "stage": {"declined"}, "contact_id": {itoa(rina)}}); r.status != http.StatusForbidden {
-				t.Errorf("viewer POST %s: %d", p, r.status)
+			if r := v.Post(p, url.Values{"title": {"Dibajak"}, "stage": {"declined"}, "contact_id": {itoa(rina)}}); r.Status != http.StatusForbidden {
+				t.Errorf("viewer POST %s: %d", p, r.Status)
 			}
 		}
 		st.otherWorkspace()
 		other := st.signIn("lain@humas.example")
 		for _, p := range []string{st.path("/press/pitches"), pitchPath} {
-			if r := other.get(p); r.status != http.StatusNotFound {
-				t.Errorf("another workspace GET %s: %d", p, r.status)
+			if r := other.Get(p); r.Status != http.StatusNotFound {
+				t.Errorf("another workspace GET %s: %d", p, r.Status)
 			}
 		}
 	})

@@ -2,18 +2,12 @@ package pitch_test
 
 import (
 	"context"
-	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"strconv"
-	"strings"
 	"testing"
+	"warta.dev/warta/internal/auth/authtest"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
@@ -167,97 +161,18 @@ func (st *site) timeline(wsID, contactID int64) []string {
 
 func (st *site) locale(lang string) *i18n.Locale { return st.bundle.Locale(lang, wib) }
 
-type browser struct {
-	st *site
-	c  *http.Client
-}
-
-type page struct {
-	status   int
-	body     string
-	location string
-}
-
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{st: st, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
-	return b
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	req.Header.Set("Accept-Language", "en")
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location")}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func (b *browser) follow(p page) page {
-	b.st.t.Helper()
-	if p.status != http.StatusSeeOther {
-		b.st.t.Fatalf("expected a redirect, got %d: %s", p.status, text(p.body))
-	}
-	return b.get(p.location)
-}
-
-var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
-
-// text is what a person reads on the page.
-func text(body string) string {
-	return html.UnescapeString(strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " "))
-}
-
 func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
 
-func mustSee(t *testing.T, what string, p page, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
-		}
-	}
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+type page = authtest.Page
+
+var text, mustSee = authtest.Text, authtest.MustSee
+
+func (st *site) signIn(email string) *authtest.Browser {
+	return authtest.SignIn(st.t, st.url, email, pw)
 }
 
 func (st *site) api(method, path, token string, body any) (int, map[string]any) {
-	st.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		rd = strings.NewReader(string(raw))
-	}
-	req, _ := http.NewRequest(method, st.url+path, rd)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	raw, _ := io.ReadAll(res.Body)
-	if err := json.Unmarshal(raw, &out); err != nil {
-		st.t.Fatalf("%s %s: not JSON (%d): %s", method, path, res.StatusCode, raw)
-	}
-	return res.StatusCode, out
+	return authtest.API(st.t, st.url, method, path, token, body)
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

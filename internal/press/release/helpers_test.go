@@ -1,20 +1,13 @@
 package release_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
+	"warta.dev/warta/internal/auth/authtest"
 
 	"warta.dev/warta/internal/access"
 	"warta.dev/warta/internal/audit"
@@ -183,87 +176,16 @@ func banjir() release.Input {
 		ContactPhone: "+62 812-3456-7890", ContactEmail: "humas@sukamaju.example", Embargo: at(2026, 12, 3, 10, 0, "Asia/Jakarta"), Zone: "Asia/Jakarta"}
 }
 
-type browser struct {
-	st *site
-	c  *http.Client
-}
+func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
 
-type page struct {
-	status   int
-	body     string
-	location string
-}
+type page = authtest.Page
 
-func (st *site) signIn(email string) *browser {
-	st.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &browser{st: st, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if r := b.post("/login", url.Values{"email": {email}, "password": {pw}}); r.status != http.StatusSeeOther {
-		st.t.Fatalf("sign in %s: %d", email, r.status)
-	}
-	return b
-}
+var text, mustSee = authtest.Text, authtest.MustSee
 
-func (b *browser) do(req *http.Request) page {
-	b.st.t.Helper()
-	req.Header.Set("Accept-Language", "en")
-	res, err := b.c.Do(req)
-	if err != nil {
-		b.st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, body: string(raw), location: res.Header.Get("Location")}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.st.url+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.st.url+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
+func (st *site) signIn(email string) *authtest.Browser {
+	return authtest.SignIn(st.t, st.url, email, pw)
 }
 
 func (st *site) api(method, path, token string, body any) (int, map[string]any) {
-	st.t.Helper()
-	var r io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		r = bytes.NewReader(raw)
-	}
-	req, _ := http.NewRequest(method, st.url+path, r)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
-}
-
-var tags = regexp.MustCompile(`(?s)<head>.*</head>|<[^>]+>`)
-
-// text is what a person reads on the page.
-func text(body string) string {
-	return html.UnescapeString(strings.Join(strings.Fields(tags.ReplaceAllString(body, " ")), " "))
-}
-
-func (st *site) path(rest string) string { return "/w/" + st.ws.Slug + rest }
-
-func mustSee(t *testing.T, what string, p page, wants ...string) {
-	t.Helper()
-	if strings.Contains(p.body, "ZgotmplZ") {
-		t.Errorf("%s has a value the template refused (ZgotmplZ)", what)
-	}
-	for _, w := range wants {
-		if !strings.Contains(p.body, w) && !strings.Contains(text(p.body), w) {
-			t.Errorf("%s (%d) does not show %q:\n%s", what, p.status, w, text(p.body))
-		}
-	}
+	return authtest.API(st.t, st.url, method, path, token, body)
 }

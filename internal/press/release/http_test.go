@@ -41,32 +41,32 @@ func TestEditorPages(t *testing.T) {
 		st.member("penulis@humas.example", access.Contributor, "en")
 		w := st.signIn("penulis@humas.example")
 
-		r := w.get(st.path("/press/releases"))
+		r := w.Get(st.path("/press/releases"))
 		mustSee(t, "empty list", r, "No press releases yet", `href="/w/humas-kota/press/releases/new"`)
-		r = w.get(st.path("/press/releases/new"))
+		r = w.Get(st.path("/press/releases/new"))
 		mustSee(t, "new form", r, "Leave empty for the next number: 001/HUMAS/")
 
 		bad := releaseForm("headline", "", "contact_email", "bukan-email", "embargo_date", "", "body", "Teks panjang yang sudah diketik.")
-		r = w.post(st.path("/press/releases"), bad)
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad form: %d %s", r.status, text(r.body))
+		r = w.Post(st.path("/press/releases"), bad)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad form: %d %s", r.Status, text(r.Body))
 		}
 		mustSee(t, "bad form", r, "Choose the date the embargo lifts", "Teks panjang yang sudah diketik.", "Warga dapat mengungsi malam ini",
 			"Rina Wulandari", `value="&#43;62 812-3456-7890"`, `value="bukan-email"`)
 		// The embargo is checked before the rest; once it is right, the other fields say theirs.
-		r = w.post(st.path("/press/releases"), releaseForm("headline", "", "contact_email", "bukan-email", "body", "Teks panjang yang sudah diketik."))
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad form: %d", r.status)
+		r = w.Post(st.path("/press/releases"), releaseForm("headline", "", "contact_email", "bukan-email", "body", "Teks panjang yang sudah diketik."))
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad form: %d", r.Status)
 		}
 		mustSee(t, "bad form", r, "Please fill this in.", "Enter an email address such as ani@example.id.", "Teks panjang yang sudah diketik.",
 			`value="2026-12-03"`, `value="bukan-email"`)
 
-		r = w.post(st.path("/press/releases"), releaseForm())
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("create: %d %s", r.status, text(r.body))
+		r = w.Post(st.path("/press/releases"), releaseForm())
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.Status, text(r.Body))
 		}
-		id := idFrom(r.location)
-		r = w.get(r.location)
+		id := idFrom(r.Location)
+		r = w.Get(r.Location)
 		mustSee(t, "release page", r, "The release is created", `value="001/HUMAS/XI/2026"`, "Draft", "Add English version", "Submit for approval",
 			`value="2026-12-03"`, `value="10:00"`)
 
@@ -78,61 +78,61 @@ func TestEditorPages(t *testing.T) {
 		if _, err := st.s.Update(context.Background(), st.actor(), st.ws.ID, id, in); err != nil {
 			t.Fatal(err)
 		}
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d", id)), stale)
-		if r.status != http.StatusConflict {
-			t.Fatalf("stale save: %d", r.status)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d", id)), stale)
+		if r.Status != http.StatusConflict {
+			t.Fatalf("stale save: %d", r.Status)
 		}
 		mustSee(t, "stale save", r, "Someone else saved this release", "Versi saya yang baru.")
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d", id)), releaseForm("version", strconv.Itoa(rl.Version+1), "dateline_date", "kemarin", "body", "Versi saya yang baru."))
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("bad date: %d", r.status)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d", id)), releaseForm("version", strconv.Itoa(rl.Version+1), "dateline_date", "kemarin", "body", "Versi saya yang baru."))
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("bad date: %d", r.Status)
 		}
 		mustSee(t, "bad date", r, "Enter a date such as 2026-12-03.", "Versi saya yang baru.")
 
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d/submit", id)), nil)
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("submit: %d", r.status)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d/submit", id)), nil)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("submit: %d", r.Status)
 		}
-		mustSee(t, "after submit", w.get(r.location), "Submitted for approval", "In review")
+		mustSee(t, "after submit", w.Get(r.Location), "Submitted for approval", "In review")
 
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d/translate", id)), nil)
-		enID := idFrom(r.location)
-		if r.status != http.StatusSeeOther || enID == id {
-			t.Fatalf("translate: %d %s", r.status, r.location)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d/translate", id)), nil)
+		enID := idFrom(r.Location)
+		if r.Status != http.StatusSeeOther || enID == id {
+			t.Fatalf("translate: %d %s", r.Status, r.Location)
 		}
-		r = w.get(r.location)
+		r = w.Get(r.Location)
 		mustSee(t, "english version", r, "The other language version is started", fmt.Sprintf(`href="/w/humas-kota/press/releases/%d"`, id))
 
 		// The preview is in the release's language, whatever the reader's.
-		r = w.get(st.path(fmt.Sprintf("/press/releases/%d/preview", id)))
+		r = w.Get(st.path(fmt.Sprintf("/press/releases/%d/preview", id)))
 		mustSee(t, "preview", r, "EMBARGO SAMPAI Kamis, 3 Desember 2026 pukul 10.00 WIB", "Narahubung", "SUKAMAJU, 20 November 2026")
-		r = w.get(st.path(fmt.Sprintf("/press/releases/%d/preview?lang=en", id)))
+		r = w.Get(st.path(fmt.Sprintf("/press/releases/%d/preview?lang=en", id)))
 		mustSee(t, "english preview", r, "EMBARGOED UNTIL Thursday, 3 December 2026, 10:00 WIB", "Media contact")
 
-		r = w.get(st.path(fmt.Sprintf("/press/releases/%d/whatsapp", id)))
+		r = w.Get(st.path(fmt.Sprintf("/press/releases/%d/whatsapp", id)))
 		mustSee(t, "whatsapp", r, "*Pemkot Sukamaju Buka Posko Banjir di Balai Kota*", "_EMBARGO SAMPAI Kamis, 3 Desember 2026 pukul 10.00 WIB_",
 			"SUKAMAJU, 20 November 2026 – Pemerintah Kota Sukamaju membuka posko banjir di Balai Kota.",
 			fmt.Sprintf("Baca selengkapnya: https://warta.humas.example/newsroom/humas-kota/releases/%d", id), "Not shared in any group yet.")
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d/shares", id)), url.Values{"group": {""}, "note": {"dibagikan setelah rapat"}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("share without group: %d", r.status)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d/shares", id)), url.Values{"group": {""}, "note": {"dibagikan setelah rapat"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("share without group: %d", r.Status)
 		}
 		mustSee(t, "share without group", r, "Please fill this in.", "dibagikan setelah rapat")
-		r = w.post(st.path(fmt.Sprintf("/press/releases/%d/shares", id)), url.Values{"group": {"Wartawan Balai Kota"}, "note": {"dibagikan setelah rapat"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("share: %d", r.status)
+		r = w.Post(st.path(fmt.Sprintf("/press/releases/%d/shares", id)), url.Values{"group": {"Wartawan Balai Kota"}, "note": {"dibagikan setelah rapat"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("share: %d", r.Status)
 		}
 		// The English version's page lists shares of both versions.
-		mustSee(t, "shares", w.get(st.path(fmt.Sprintf("/press/releases/%d", enID))), "Wartawan Balai Kota — by penulis@humas.example")
+		mustSee(t, "shares", w.Get(st.path(fmt.Sprintf("/press/releases/%d", enID))), "Wartawan Balai Kota — by penulis@humas.example")
 
-		r = w.get(st.path("/press/releases?q=posko&lang=id&status=in_review"))
+		r = w.Get(st.path("/press/releases?q=posko&lang=id&status=in_review"))
 		mustSee(t, "filtered list", r, "Pemkot Sukamaju Buka Posko Banjir di Balai Kota", "001/HUMAS/XI/2026", "1 release")
-		mustSee(t, "filtered list", w.get(st.path("/press/releases?q=festival")), "No release matches these filters")
+		mustSee(t, "filtered list", w.Get(st.path("/press/releases?q=festival")), "No release matches these filters")
 
 		// The content studio's item opens the release editor.
-		r = w.get(st.path(fmt.Sprintf("/press/release-items/%d", rl.ItemID)))
-		if r.status != http.StatusSeeOther || idFrom(r.location) != id {
-			t.Errorf("item link: %d %s", r.status, r.location)
+		r = w.Get(st.path(fmt.Sprintf("/press/release-items/%d", rl.ItemID)))
+		if r.Status != http.StatusSeeOther || idFrom(r.Location) != id {
+			t.Errorf("item link: %d %s", r.Status, r.Location)
 		}
 
 		// An editor plans a post for the lift from the release page.
@@ -140,36 +140,36 @@ func TestEditorPages(t *testing.T) {
 		in.Embargo = at(2031, 3, 2, 10, 0, "Asia/Jakarta")
 		later := st.create(st.ws.ID, in)
 		ow := st.signIn("owner@humas.example")
-		r = ow.get(st.path(fmt.Sprintf("/press/releases/%d", later.ID)))
+		r = ow.Get(st.path(fmt.Sprintf("/press/releases/%d", later.ID)))
 		mustSee(t, "post form", r, "The embargo lifts 2 Mar 2031 10:00 WIB", "1 hour after",
 			fmt.Sprintf("Pemkot Sukamaju Buka Posko Banjir di Balai Kota https://warta.humas.example/newsroom/humas-kota/releases/%d", later.ID))
-		r = ow.post(st.path(fmt.Sprintf("/press/releases/%d/posts", later.ID)), url.Values{"offset": {"60"}, "network": {"bluesky"}, "post_text": {""}})
-		if r.status != http.StatusUnprocessableEntity {
-			t.Fatalf("post without text: %d", r.status)
+		r = ow.Post(st.path(fmt.Sprintf("/press/releases/%d/posts", later.ID)), url.Values{"offset": {"60"}, "network": {"bluesky"}, "post_text": {""}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("post without text: %d", r.Status)
 		}
 		mustSee(t, "post without text", r, "Please fill this in.")
-		r = ow.post(st.path(fmt.Sprintf("/press/releases/%d/posts", later.ID)), url.Values{"offset": {"60"}, "network": {"bluesky"}, "post_text": {"Posko banjir dibuka"}})
-		if r.status != http.StatusSeeOther {
-			t.Fatalf("post: %d %s", r.status, text(r.body))
+		r = ow.Post(st.path(fmt.Sprintf("/press/releases/%d/posts", later.ID)), url.Values{"offset": {"60"}, "network": {"bluesky"}, "post_text": {"Posko banjir dibuka"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("post: %d %s", r.Status, text(r.Body))
 		}
-		mustSee(t, "planned post", ow.get(st.path(fmt.Sprintf("/press/releases/%d", later.ID))), "The post is scheduled for 2 Mar 2031 11:00 WIB.",
+		mustSee(t, "planned post", ow.Get(st.path(fmt.Sprintf("/press/releases/%d", later.ID))), "The post is scheduled for 2 Mar 2031 11:00 WIB.",
 			"Scheduled", "1 hour after")
 
 		// A viewer reads but cannot change; another workspace sees nothing.
 		st.member("baca@humas.example", access.Viewer, "en")
 		v := st.signIn("baca@humas.example")
-		if r := v.get(st.path(fmt.Sprintf("/press/releases/%d", id))); r.status != http.StatusOK || strings.Contains(r.body, "Submit for approval") {
-			t.Errorf("viewer's page: %d", r.status)
+		if r := v.Get(st.path(fmt.Sprintf("/press/releases/%d", id))); r.Status != http.StatusOK || strings.Contains(r.Body, "Submit for approval") {
+			t.Errorf("viewer's page: %d", r.Status)
 		}
-		if r := v.post(st.path(fmt.Sprintf("/press/releases/%d", id)), releaseForm("version", "9")); r.status != http.StatusForbidden {
-			t.Errorf("viewer's save: %d", r.status)
+		if r := v.Post(st.path(fmt.Sprintf("/press/releases/%d", id)), releaseForm("version", "9")); r.Status != http.StatusForbidden {
+			t.Errorf("viewer's save: %d", r.Status)
 		}
 		if _, _, err := st.auth.CreateUserWithWorkspace(context.Background(), auth.CLI, "lain@dinas.example", "Lain", pw, "en", "Dinas Lain", "Asia/Jakarta"); err != nil {
 			t.Fatal(err)
 		}
 		o := st.signIn("lain@dinas.example")
-		if r := o.get(fmt.Sprintf("/w/dinas-lain/press/releases/%d", id)); r.status != http.StatusNotFound {
-			t.Errorf("another workspace opens the release: %d", r.status)
+		if r := o.Get(fmt.Sprintf("/w/dinas-lain/press/releases/%d", id)); r.Status != http.StatusNotFound {
+			t.Errorf("another workspace opens the release: %d", r.Status)
 		}
 	})
 }

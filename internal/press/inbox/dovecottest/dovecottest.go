@@ -40,7 +40,7 @@ func Start(t testing.TB) *Server {
 		if os.Getenv("WARTA_TEST_IMAP") == "1" {
 			t.Fatalf("WARTA_TEST_IMAP=1 but %s: apt-get install -y dovecot-imapd", why)
 		}
-		t.Skip(skipHint)
+		t.Skip(why + ": " + skipHint)
 	}
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
