@@ -104,29 +104,49 @@ func (s store) list(ctx context.Context, wsID int64, f Filter) ([]Distribution, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(out))
 	for i := range out {
-		if out[i].Counts, err = s.counts(ctx, out[i].ID); err != nil {
-			return nil, err
-		}
+		ids[i] = out[i].ID
+	}
+	counts, err := s.countsOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Counts = counts[out[i].ID]
 	}
 	return out, nil
 }
 
 // counts tallies a distribution's recipients.
 func (s store) counts(ctx context.Context, id int64) (Counts, error) {
-	c := Counts{Skips: map[string]int{}}
-	rows, err := s.d.Query(ctx, `SELECT state, reason, COUNT(*), COUNT(opened_at), COUNT(clicked_at), COUNT(replied_at), COUNT(unsubscribed_at)
-		FROM distribution_recipients WHERE distribution_id = ? GROUP BY state, reason`, id)
+	all, err := s.countsOf(ctx, []int64{id})
+	return all[id], err
+}
+
+// countsOf tallies the recipients of several distributions in one query (a list page).
+func (s store) countsOf(ctx context.Context, ids []int64) (map[int64]Counts, error) {
+	out := make(map[int64]Counts, len(ids))
+	for _, id := range ids {
+		out[id] = Counts{Skips: map[string]int{}}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.d.Query(ctx, `SELECT distribution_id, state, reason, COUNT(*), COUNT(opened_at), COUNT(clicked_at), COUNT(replied_at), COUNT(unsubscribed_at)
+		FROM distribution_recipients WHERE distribution_id IN (`+list(ids)+`) GROUP BY distribution_id, state, reason`)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var id int64
 		var state, reason string
 		var n, opened, clicked, replied, unsub int
-		if err := rows.Scan(&state, &reason, &n, &opened, &clicked, &replied, &unsub); err != nil {
-			return c, err
+		if err := rows.Scan(&id, &state, &reason, &n, &opened, &clicked, &replied, &unsub); err != nil {
+			return nil, err
 		}
+		c := out[id]
 		c.Total += n
 		c.Opened += opened
 		c.Clicked += clicked
@@ -151,8 +171,9 @@ func (s store) counts(ctx context.Context, id int64) (Counts, error) {
 		case Withdrawn:
 			c.Cancelled += n
 		}
+		out[id] = c
 	}
-	return c, rows.Err()
+	return out, rows.Err()
 }
 
 // queuedRecipient is what a sender needs of a recipient.
