@@ -2,6 +2,8 @@ package i18n
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/text/currency"
@@ -33,11 +35,38 @@ func (l *Locale) LongDate(t time.Time) string {
 // Clock: "10.00 WIB" / "10:00 WIB".
 func (l *Locale) Clock(t time.Time) string {
 	t = t.In(l.Zone)
-	layout := "15:04 MST"
+	layout := "15:04"
 	if l.Lang == "id" {
-		layout = "15.04 MST"
+		layout = "15.04"
 	}
-	return t.Format(layout)
+	return t.Format(layout) + " " + ZoneName(t)
+}
+
+// ZoneName is how a time's zone is written after the clock: Indonesia's zones by their own names
+// (Asia/Pontianak is WIB too), others by their abbreviation, and as "UTC+8" or "UTC+5:30" when the
+// zone has no letters for it.
+func ZoneName(t time.Time) string {
+	switch t.Location().String() {
+	case "Asia/Jakarta", "Asia/Pontianak":
+		return "WIB"
+	case "Asia/Makassar":
+		return "WITA"
+	case "Asia/Jayapura":
+		return "WIT"
+	}
+	abbr, offset := t.Zone()
+	if abbr != "" && !strings.ContainsAny(abbr[:1], "+-0123456789") {
+		return abbr
+	}
+	sign := "+"
+	if offset < 0 {
+		sign, offset = "-", -offset
+	}
+	s := "UTC" + sign + strconv.Itoa(offset/3600)
+	if m := offset % 3600 / 60; m != 0 {
+		s += fmt.Sprintf(":%02d", m)
+	}
+	return s
 }
 
 // DateTime: "27 Nov 2026 10.00 WIB".

@@ -18,7 +18,7 @@ func EmbargoLine(b *i18n.Bundle, lang string, at time.Time, zone *time.Location)
 	}
 	l := b.Locale(lang, zone)
 	t := at.In(zone)
-	return l.T("release.embargo.until", "Date", longDate(l, t), "Time", clock(l.Lang, t))
+	return l.T("release.embargo.until", "Date", longDate(l, t), "Time", l.Clock(t))
 }
 
 // ImmediateLine is what a release without embargo says instead.
@@ -30,42 +30,6 @@ func ImmediateLine(b *i18n.Bundle, lang string) string {
 // both languages, as release headers are written (the platform's English LongDate has none).
 func longDate(l *i18n.Locale, t time.Time) string {
 	return fmt.Sprintf("%s, %d %s %d", l.T(fmt.Sprintf("date.day.%d", t.Weekday())), t.Day(), l.T(fmt.Sprintf("date.month.%d", t.Month())), t.Year())
-}
-
-// clock is "10.00 WIB" in Indonesian and "10:00 WIB" in English.
-func clock(lang string, t time.Time) string {
-	layout := "15:04"
-	if lang == "id" {
-		layout = "15.04"
-	}
-	return t.Format(layout) + " " + ZoneName(t)
-}
-
-// ZoneName is how a time's zone is written after the clock: Indonesia's zones by their own names
-// (Asia/Pontianak is WIB too), others by their abbreviation, and as "UTC+8" or "UTC+5:30" when the
-// zone has no letters for it.
-func ZoneName(t time.Time) string {
-	switch t.Location().String() {
-	case "Asia/Jakarta", "Asia/Pontianak":
-		return "WIB"
-	case "Asia/Makassar":
-		return "WITA"
-	case "Asia/Jayapura":
-		return "WIT"
-	}
-	abbr, offset := t.Zone()
-	if abbr != "" && !strings.ContainsAny(abbr[:1], "+-0123456789") {
-		return abbr
-	}
-	sign := "+"
-	if offset < 0 {
-		sign, offset = "-", -offset
-	}
-	s := "UTC" + sign + strconv.Itoa(offset/3600)
-	if m := offset % 3600 / 60; m != 0 {
-		s += fmt.Sprintf(":%02d", m)
-	}
-	return s
 }
 
 // datelineDate writes a YYYY-MM-DD day as the dateline shows it: "3 Desember 2026".
