@@ -42,6 +42,9 @@ const (
 	PressWrite  Perm = "press.write"  // add and edit contacts, lists, segments, pitches; import
 	PressSend   Perm = "press.send"   // send and schedule distributions
 	PressManage Perm = "press.manage" // sending settings, suppression list, erasure of a contact
+	// Newsroom: the organisation's public face on the web.
+	NewsroomEdit   Perm = "newsroom.edit"   // which releases show and how, the media kit
+	NewsroomManage Perm = "newsroom.manage" // address, domain and look; subscribers' export and erasure
 )
 
 // Role is a member's role in a workspace.
@@ -64,9 +67,9 @@ var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressV
 // writers draft content and upload media; editors also schedule and plan campaigns.
 var (
 	writers  = []Perm{ContentWrite, MediaWrite, PressWrite}
-	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend}, writers...)
+	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend, NewsroomEdit}, writers...)
 	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove,
-		ChannelsManage, PublishPause, PressManage}, editors...)
+		ChannelsManage, PublishPause, PressManage, NewsroomManage}, editors...)
 )
 
 var grants = map[Role][]Perm{

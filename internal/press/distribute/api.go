@@ -37,7 +37,10 @@ func (h *Handlers) APIRoutes() []web.Route {
 	problem := map[string]any{"type": []string{"object", "null"}, "description": "what keeps it from sending, when something does",
 		"properties": map[string]any{"code": str, "message": str}}
 	distribution := web.Object(map[string]any{"id": integer, "kind": kind, "release_id": integer, "pitch_id": integer, "title": str,
-		"lists": ids, "segments": ids, "state": state, "scheduled_at": instant, "zone": str, "started_at": instant, "finished_at": instant,
+		"lists": ids, "segments": ids, "state": state,
+		"audience": map[string]any{"type": "string", "enum": []string{AudienceContacts, AudienceSubscribers},
+			"description": "contacts: the lists and segments; subscribers: the newsroom's subscribers of the topics (all when none)"},
+		"topics": ids, "scheduled_at": instant, "zone": str, "started_at": instant, "finished_at": instant,
 		"from_address": str, "track_opens": boolean, "track_clicks": boolean, "created_by": integer, "created_at": str, "updated_at": str,
 		"counts": counts, "problem": problem})
 	recipient := web.Object(map[string]any{"id": integer, "contact_id": integer, "email": str, "name": str, "salutation": str, "outlet": str,

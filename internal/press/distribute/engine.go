@@ -148,13 +148,24 @@ func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 		rows = rows[:0]
 		return err
 	}
-	err = s.audience.Audience(ctx, d.WorkspaceID, d.Lists, d.Segments, func(c Contact) error {
+	take := func(c Contact) error {
 		rows = append(rows, c)
 		if len(rows) == 1000 {
 			return flush()
 		}
 		return nil
-	})
+	}
+	if d.ToSubscribers() {
+		if s.subs == nil {
+			return errNoNewsroom
+		}
+		err = s.subs.Subscribers(ctx, d.WorkspaceID, d.Topics, func(c Contact) error {
+			c.ContactID = 0 // a subscriber is nobody's contact: nothing goes on a timeline
+			return take(c)
+		})
+	} else {
+		err = s.audience.Audience(ctx, d.WorkspaceID, d.Lists, d.Segments, take)
+	}
 	if err == nil {
 		err = flush()
 	}
@@ -179,10 +190,10 @@ func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 			return err
 		}
 		for lang, m := range messages {
-			if _, err := tx.Exec(ctx, `INSERT INTO distribution_messages (distribution_id, lang, subject, html, text, greet_with, greet_without)
-				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (distribution_id, lang) DO UPDATE SET subject = excluded.subject, html = excluded.html,
-				text = excluded.text, greet_with = excluded.greet_with, greet_without = excluded.greet_without`,
-				id, lang, m.subject, m.html, m.text, m.greetWith, m.greetWithout); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO distribution_messages (distribution_id, lang, subject, html, text, greet_with, greet_without, greet_nameless)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (distribution_id, lang) DO UPDATE SET subject = excluded.subject, html = excluded.html,
+				text = excluded.text, greet_with = excluded.greet_with, greet_without = excluded.greet_without, greet_nameless = excluded.greet_nameless`,
+				id, lang, m.subject, m.html, m.text, m.greetWith, m.greetWithout, m.greetNameless); err != nil {
 				return err
 			}
 		}
@@ -190,10 +201,16 @@ func (s *Service) prepare(ctx context.Context, id int64, token string) error {
 			return err
 		}
 		// The audience was read as it was when the snapshot began: an unsubscribe since then
-		// skips the address here too.
+		// skips the address here too, where that unsubscribe would have skipped it (a subscriber
+		// leaving the newsroom keeps their press mail).
+		scope := ``
+		if !d.ToSubscribers() {
+			scope = ` AND x.audience = 'contacts'`
+		}
 		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'unsubscribed'
 			WHERE distribution_id = ? AND state = 'queued' AND email IN
-			(SELECT email FROM distribution_recipients WHERE workspace_id = ? AND unsubscribed_at >= ?)`, id, d.WorkspaceID, snapshotAt); err != nil {
+			(SELECT r.email FROM distribution_recipients r JOIN distributions x ON x.id = r.distribution_id
+			WHERE r.workspace_id = ? AND r.unsubscribed_at >= ?`+scope+`)`, id, d.WorkspaceID, snapshotAt); err != nil {
 			return err
 		}
 		for i, u := range links {
@@ -268,6 +285,7 @@ func insertRecipients(ctx context.Context, tx *db.Tx, d *Distribution, rows []Co
 type storedMessage struct {
 	subject, html, text     string
 	greetWith, greetWithout string
+	greetNameless           string // "" but for subscribers, who may have given no name
 }
 
 func (s *Service) storedMessage(d *Distribution, set *Settings, l *Letter, lang string, links []string) (*storedMessage, []string) {
@@ -285,7 +303,14 @@ func (s *Service) storedMessage(d *Distribution, set *Settings, l *Letter, lang 
 		links = append(links, found...)
 	}
 	org := set.FromName
+	// The footer says why the reader gets it: a journalist is on the media list, a subscriber
+	// asked for it.
 	footer := loc.T("distribute.mail.footer", "Org", org)
+	var nameless string
+	if d.ToSubscribers() {
+		footer = loc.T("distribute.mail.footer_subscriber", "Org", org)
+		nameless = loc.T("distribute.mail.greeting_nameless")
+	}
 	footerHTML := htmlEscape(footer) + ` <a href="{{unsubscribe_url}}">` + htmlEscape(loc.T("distribute.mail.unsubscribe")) + `</a>`
 	footerText := footer + "\n" + loc.T("distribute.mail.unsubscribe") + ": {{unsubscribe_url}}"
 	if set.TrackOpens || set.TrackClicks {
@@ -301,11 +326,12 @@ func (s *Service) storedMessage(d *Distribution, set *Settings, l *Letter, lang 
 		body += `<img src="{{open_url}}" width="1" height="1" alt="" style="display:block;border:0;">`
 	}
 	return &storedMessage{
-		subject:      l.Subject,
-		html:         layout(l.Subject, body, footerHTML),
-		text:         "{{greeting}}\n\n" + textPart + "\n\n-- \n" + footerText + "\n",
-		greetWith:    loc.T("distribute.mail.greeting_with", "Salutation", "{{salutation}}", "Name", "{{name}}"),
-		greetWithout: loc.T("distribute.mail.greeting_without", "Name", "{{name}}"),
+		subject:       l.Subject,
+		html:          layout(l.Subject, body, footerHTML),
+		text:          "{{greeting}}\n\n" + textPart + "\n\n-- \n" + footerText + "\n",
+		greetWith:     loc.T("distribute.mail.greeting_with", "Salutation", "{{salutation}}", "Name", "{{name}}"),
+		greetWithout:  loc.T("distribute.mail.greeting_without", "Name", "{{name}}"),
+		greetNameless: nameless,
 	}, links
 }
 
@@ -667,7 +693,7 @@ func (s *Service) templates(ctx context.Context, d *Distribution, set *Settings)
 	for lang, m := range msgs {
 		t := &letterTemplate{
 			subject: compile(m.subject), html: compile(m.html), text: compile(m.text),
-			greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout),
+			greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout), greetNameless: compile(m.greetNameless),
 			fromHeader: d.FromAddress, envelopeFrom: set.FromEmail, domain: domain, distributionD: d.ID,
 			listID: fmt.Sprintf("<d%d.%s>", d.WorkspaceID, domain),
 		}

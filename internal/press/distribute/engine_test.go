@@ -32,6 +32,7 @@ import (
 type contacts struct {
 	mu           sync.Mutex
 	people       []Contact
+	during       func() // when set, runs once as the audience is read
 	events       map[int64][]Event
 	unsubscribed map[string]bool
 	bounced      map[string]bool
@@ -43,8 +44,12 @@ func newContacts(people ...Contact) *contacts {
 
 func (c *contacts) Audience(_ context.Context, _ int64, _, _ []int64, fn func(Contact) error) error {
 	c.mu.Lock()
-	people := append([]Contact(nil), c.people...)
+	people, during := append([]Contact(nil), c.people...), c.during
+	c.during = nil
 	c.mu.Unlock()
+	if during != nil {
+		during()
+	}
 	for _, p := range people {
 		if c.unsubscribed[p.Email] {
 			p.Skip = "unsubscribed"
@@ -137,6 +142,12 @@ type rig struct {
 // newRig gives a started distribution service sending through a loopback SMTP server that
 // requires a sign-in.
 func newRig(t *testing.T, engine db.Dialect, c *contacts) *rig {
+	return newRigWith(t, engine, c, nil, true)
+}
+
+// newRigWith gives the service with the newsroom's subscribers subs; unless start, nothing works
+// its jobs, so a test takes each step itself.
+func newRigWith(t *testing.T, engine db.Dialect, c *contacts, subs Subscribers, start bool) *rig {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := dbtest.Open(t, engine, web.Migrations, auth.Migrations, audit.Migrations, Migrations)
@@ -160,7 +171,7 @@ func newRig(t *testing.T, engine db.Dialect, c *contacts) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sink.Close() })
-	s := New(Deps{DB: d, Queue: q, Keys: keys, Bundle: b, Audience: c, Sources: letters{}, BaseURL: "https://warta.example",
+	s := New(Deps{DB: d, Queue: q, Keys: keys, Bundle: b, Audience: c, Sources: letters{}, Subscribers: subs, BaseURL: "https://warta.example",
 		SigningKey: []byte("test-signing-key"), Server: &Server{Host: sink.Host, Port: sink.Port, TLS: TLSNone, User: "humas", Password: "rahasia-123", Connections: 4},
 		From: "Humas Kota Sukamaju <humas@sukamaju.example>"}, Options{Lease: 3 * time.Second, Backoff: 200 * time.Millisecond, Tick: 50 * time.Millisecond})
 	var ws int64
@@ -169,6 +180,10 @@ func newRig(t *testing.T, engine db.Dialect, c *contacts) *rig {
 			time.Now().UTC()).Scan(&ws)
 	}); err != nil {
 		t.Fatal(err)
+	}
+	if !start {
+		t.Cleanup(cancel)
+		return &rig{s: s, d: d, q: q, sink: sink, c: c, ws: ws}
 	}
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -606,7 +606,7 @@ func (h *Handlers) samplePreview(w http.ResponseWriter, r *http.Request) error {
 		return web.ErrNotFound
 	}
 	data := previewData{Source: q.Get("source"), Title: choices[i].Name}
-	return h.renderPreview(w, r, ref, nil, data)
+	return h.renderPreview(w, r, ref, AudienceContacts, nil, data)
 }
 
 func (h *Handlers) preview(w http.ResponseWriter, r *http.Request) error {
@@ -634,12 +634,12 @@ func (h *Handlers) preview(w http.ResponseWriter, r *http.Request) error {
 	if c == nil {
 		data.ContactID = 0
 	}
-	return h.renderPreview(w, r, d.Ref(), c, data)
+	return h.renderPreview(w, r, d.Ref(), d.Audience, c, data)
 }
 
 // renderPreview shows the message, or with ?frame=1 only its HTML for the frame: a document of
 // its own whose policy lets the email's inline styles show and runs nothing.
-func (h *Handlers) renderPreview(w http.ResponseWriter, r *http.Request, ref Ref, c *Contact, data previewData) error {
+func (h *Handlers) renderPreview(w http.ResponseWriter, r *http.Request, ref Ref, audience string, c *Contact, data previewData) error {
 	ctx, wsID := r.Context(), web.PrincipalOf(r).WorkspaceID
 	q := r.URL.Query()
 	langs, err := h.s.sources.Languages(ctx, wsID, ref)
@@ -653,7 +653,7 @@ func (h *Handlers) renderPreview(w http.ResponseWriter, r *http.Request, ref Ref
 	if c != nil && slices.Contains(langs, c.Language) && q.Get("lang") == "" {
 		data.Lang = c.Language
 	}
-	if data.P, err = h.s.PreviewFor(ctx, wsID, ref, c, data.Lang); err != nil {
+	if data.P, err = h.s.preview(ctx, wsID, ref, audience, c, data.Lang); err != nil {
 		return err
 	}
 	data.To = readable(data.P.To)
@@ -818,6 +818,8 @@ type publicPage struct {
 	Kind   string // ask, done, invalid
 	Sender string
 	Action string
+	// Subscriber is a newsroom subscriber, whose subscription ends rather than a media list's consent.
+	Subscriber bool
 }
 
 // T translates in the recipient's language.
@@ -881,11 +883,11 @@ func (h *Handlers) unsubscribeForm(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return h.renderPublic(w, http.StatusOK, publicPage{L: h.s.bundle.Locale(ref.Lang, nil), Kind: "ask", Sender: sender(ref.From),
-		Action: "/m/" + url.PathEscape(r.PathValue("token")) + "/u"})
+		Action: "/m/" + url.PathEscape(r.PathValue("token")) + "/u", Subscriber: ref.Audience == AudienceSubscribers})
 }
 
 // unsubscribe is the button, and RFC 8058's one-click POST a mail provider makes without
-// cookies or Origin: either way the address is suppressed at once.
+// cookies or Origin: either way the address is suppressed (a subscription ended) at once.
 func (h *Handlers) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	ref, err := h.s.Unsubscribe(r.Context(), r.PathValue("token"))
 	if errors.Is(err, db.ErrNotFound) {
@@ -894,7 +896,8 @@ func (h *Handlers) unsubscribe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return h.renderPublic(w, http.StatusOK, publicPage{L: h.s.bundle.Locale(ref.Lang, nil), Kind: "done", Sender: sender(ref.From)})
+	return h.renderPublic(w, http.StatusOK, publicPage{L: h.s.bundle.Locale(ref.Lang, nil), Kind: "done", Sender: sender(ref.From),
+		Subscriber: ref.Audience == AudienceSubscribers})
 }
 
 // pixel is a transparent 1×1 GIF.

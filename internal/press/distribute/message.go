@@ -89,6 +89,7 @@ type letterTemplate struct {
 	html, text    compiled
 	greetWith     compiled // greeting when the recipient has a salutation
 	greetWithout  compiled
+	greetNameless compiled // for a recipient without a name, where the distribution has one
 	fromHeader    string
 	envelopeFrom  string
 	replyTo       string
@@ -119,8 +120,11 @@ func (p *personal) value(field int, escape bool, t *letterTemplate) string {
 		v = p.outlet
 	case field == fieldGreeting:
 		g := t.greetWithout
-		if strings.TrimSpace(p.salutation) != "" {
+		switch {
+		case strings.TrimSpace(p.salutation) != "":
 			g = t.greetWith
+		case strings.TrimSpace(p.name) == "" && len(t.greetNameless) > 0:
+			g = t.greetNameless
 		}
 		var b strings.Builder
 		for _, s := range g {

@@ -5,8 +5,8 @@
 // settings, the tracking of opens and clicks, one-click unsubscribe (RFC 8058) and the replies and
 // bounces read from the reply mailbox.
 //
-// Contacts, releases and pitches are other packages, reached through the small Audience and
-// Sources interfaces the app implements.
+// Contacts, releases, pitches and the newsroom's subscribers are other packages, reached through
+// the small Audience, Sources and Subscribers interfaces the app implements.
 package distribute
 
 import (
@@ -70,6 +70,14 @@ const (
 	KindPitch   = "pitch"
 )
 
+// Who a distribution goes to.
+const (
+	// AudienceContacts are the contacts of the distribution's lists and segments.
+	AudienceContacts = "contacts"
+	// AudienceSubscribers are the newsroom's subscribers of its topics (all of them when it names none).
+	AudienceSubscribers = "subscribers"
+)
+
 // Ref names the release or pitch a distribution sends.
 type Ref struct {
 	Kind string
@@ -86,6 +94,8 @@ type Distribution struct {
 	Title       string     `json:"title"`
 	Lists       []int64    `json:"lists"`
 	Segments    []int64    `json:"segments"`
+	Audience    string     `json:"audience"`
+	Topics      []int64    `json:"topics"`
 	State       State      `json:"state"`
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
 	Zone        string     `json:"zone,omitempty"`
@@ -107,6 +117,9 @@ func (d *Distribution) Ref() Ref {
 	}
 	return Ref{KindRelease, d.ReleaseID}
 }
+
+// ToSubscribers reports whether it goes to the newsroom's subscribers rather than contacts.
+func (d *Distribution) ToSubscribers() bool { return d.Audience == AudienceSubscribers }
 
 // Active reports whether recipients may still be sent to.
 func (d *Distribution) Active() bool { return d.State == Sending || d.State == Paused }
@@ -203,6 +216,15 @@ type Audience interface {
 	Unsubscribe(ctx context.Context, tx *db.Tx, wsID, contactID int64, email, source string) error
 	// Bounce records a bounce; a hard one suppresses the address.
 	Bounce(ctx context.Context, tx *db.Tx, wsID int64, email string, hard bool, detail string) error
+}
+
+// Subscribers is what distributions need from the newsroom's subscribers.
+type Subscribers interface {
+	// Subscribers yields each confirmed subscriber of any of the topics (every one when topics is
+	// empty) once, as a Contact without a ContactID.
+	Subscribers(ctx context.Context, wsID int64, topics []int64, fn func(Contact) error) error
+	// Unsubscribe ends the address's subscription, in tx.
+	Unsubscribe(ctx context.Context, tx *db.Tx, wsID int64, email, source string) error
 }
 
 // Letter is a release or pitch written out in one language, ready to send.

@@ -33,7 +33,10 @@ type Deps struct {
 	Bundle   *i18n.Bundle
 	Audience Audience
 	Sources  Sources
-	Log      *slog.Logger
+	// Subscribers are the newsroom's subscribers; nil when there is no newsroom, and then
+	// nothing is sent to subscribers.
+	Subscribers Subscribers
+	Log         *slog.Logger
 	// BaseURL is the installation's address, for unsubscribe and tracking links.
 	BaseURL string
 	// SigningKey signs recipients' links.
@@ -65,6 +68,7 @@ type Service struct {
 	bundle   *i18n.Bundle
 	audience Audience
 	sources  Sources
+	subs     Subscribers
 	log      *slog.Logger
 	baseURL  string
 	tokens   tokens
@@ -95,7 +99,7 @@ func New(deps Deps, opts Options) *Service {
 		deps.Log = slog.Default()
 	}
 	s := &Service{d: deps.DB, store: store{deps.DB}, queue: deps.Queue, keys: deps.Keys, bundle: deps.Bundle, audience: deps.Audience,
-		sources: deps.Sources, log: deps.Log, baseURL: strings.TrimRight(deps.BaseURL, "/"), tokens: tokens{deps.SigningKey},
+		sources: deps.Sources, subs: deps.Subscribers, log: deps.Log, baseURL: strings.TrimRight(deps.BaseURL, "/"), tokens: tokens{deps.SigningKey},
 		server0: deps.Server, from0: deps.From, finished: deps.Finished, opts: opts, now: time.Now,
 		wake: make(chan struct{}, 1), pools: map[string]*pool{}}
 	s.rec = newRecorder(deps.DB, deps.Log, func() time.Time { return s.now() })
@@ -153,6 +157,35 @@ var (
 
 func userError(status int, code string) *web.Error {
 	return &web.Error{Status: status, Code: code, Key: errorKey(code)}
+}
+
+// errNoNewsroom is a distribution to subscribers in an app built without them.
+var errNoNewsroom = errors.New("distribute: no newsroom subscribers were given to the service")
+
+// system is who records what Warta does by itself.
+var system = audit.Actor{Label: "Warta"}
+
+// SendToSubscribers sends a release to the newsroom's subscribers of topics (to every subscriber
+// when topics is empty), in the caller's transaction: the distribution is recorded as sending,
+// by nobody, and its snapshot queued, both only when tx commits. Sending each release once is
+// the caller's part: it calls this in the transaction that records the release as mailed.
+func (s *Service) SendToSubscribers(ctx context.Context, tx *db.Tx, wsID, releaseID int64, title string, topics []int64) (int64, error) {
+	if s.subs == nil {
+		return 0, errNoNewsroom
+	}
+	t, _ := json.Marshal(nonNil(topics))
+	now := s.now().UTC()
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO distributions (workspace_id, kind, release_id, title, audience, topics, state, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		wsID, KindRelease, releaseID, title, AudienceSubscribers, string(t), string(Sending), now, now).Scan(&id); err != nil {
+		return 0, err
+	}
+	if err := s.queuePrepare(ctx, tx, id); err != nil {
+		return 0, err
+	}
+	return id, audit.Record(ctx, tx, system.Entry(wsID, "distribution.created", "distribution", id,
+		map[string]audit.Change{"title": {To: title}, "state": {To: Sending}, "audience": {To: AudienceSubscribers}}))
 }
 
 // Input is a distribution as a person sets it up.
@@ -453,8 +486,10 @@ func (s *Service) Recipients(ctx context.Context, wsID, id int64, f RecipientFil
 }
 
 // Unsubscribe is the recipient's own request, through the link in the message or the one-click
-// header: their consent is withdrawn and the address suppressed at once, and whatever is still
-// queued for the address in any distribution of the workspace is skipped.
+// header: a journalist's consent is withdrawn and the address suppressed at once, and whatever is
+// still queued for the address in any distribution of the workspace is skipped. A newsroom
+// subscriber's subscription ends instead, and only what is queued for them in distributions to
+// subscribers is skipped: their press mail, if any, is theirs to stop on its own.
 func (s *Service) Unsubscribe(ctx context.Context, token string) (*RecipientRef, error) {
 	rid := s.tokens.check(token)
 	if rid == 0 {
@@ -477,16 +512,29 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (*RecipientRef,
 		// Whatever waits for the address is not sent: queued and uncertain recipients are
 		// skipped, and one in flight is not tried again after a temporary refusal. This holds
 		// on a second click too (the person may have renewed their consent in between).
+		scope, args := ``, []any{r.WorkspaceID, r.Email}
+		if r.Audience == AudienceSubscribers {
+			scope = ` AND distribution_id IN (SELECT id FROM distributions WHERE workspace_id = ? AND audience = 'subscribers')`
+			args = append(args, r.WorkspaceID)
+		}
 		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'unsubscribed'
-			WHERE workspace_id = ? AND email = ? AND state IN ('queued', 'uncertain')`, r.WorkspaceID, r.Email); err != nil {
+			WHERE workspace_id = ? AND email = ? AND state IN ('queued', 'uncertain')`+scope, args...); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET reason = 'unsubscribed'
-			WHERE workspace_id = ? AND email = ? AND state = 'sending'`, r.WorkspaceID, r.Email); err != nil {
+			WHERE workspace_id = ? AND email = ? AND state = 'sending'`+scope, args...); err != nil {
 			return err
 		}
 		source := fmt.Sprintf("unsubscribe link in %q", r.Title)
-		if err := s.audience.Unsubscribe(ctx, tx, r.WorkspaceID, r.ContactID, r.Email, source); err != nil {
+		if r.Audience == AudienceSubscribers {
+			if s.subs == nil {
+				return errNoNewsroom
+			}
+			err = s.subs.Unsubscribe(ctx, tx, r.WorkspaceID, r.Email, source)
+		} else {
+			err = s.audience.Unsubscribe(ctx, tx, r.WorkspaceID, r.ContactID, r.Email, source)
+		}
+		if err != nil {
 			return err
 		}
 		if first, _ := res.RowsAffected(); first == 0 {
@@ -568,6 +616,12 @@ type Preview struct {
 // PreviewFor writes out the message of a release or pitch for one contact (or a sample
 // journalist when contact is nil), without sending or storing anything.
 func (s *Service) PreviewFor(ctx context.Context, wsID int64, ref Ref, c *Contact, lang string) (*Preview, error) {
+	return s.preview(ctx, wsID, ref, AudienceContacts, c, lang)
+}
+
+// preview writes out the message as the audience gets it: a subscriber's footer says they
+// subscribed, and the sample reader of a distribution to subscribers has no name or outlet.
+func (s *Service) preview(ctx context.Context, wsID int64, ref Ref, audience string, c *Contact, lang string) (*Preview, error) {
 	set, err := s.Settings(ctx, wsID)
 	if err != nil {
 		return nil, err
@@ -586,11 +640,15 @@ func (s *Service) PreviewFor(ctx context.Context, wsID int64, ref Ref, c *Contac
 	if err != nil {
 		return nil, err
 	}
-	d := &Distribution{FromAddress: set.fromHeader()}
+	d := &Distribution{FromAddress: set.fromHeader(), Audience: audience}
 	m, _ := s.storedMessage(d, untracked(set), l, lang, nil)
 	t := &letterTemplate{subject: compile(m.subject), html: compile(m.html), text: compile(m.text),
-		greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout)}
-	if c == nil {
+		greetWith: compile(m.greetWith), greetWithout: compile(m.greetWithout), greetNameless: compile(m.greetNameless)}
+	switch {
+	case c != nil:
+	case d.ToSubscribers():
+		c = &Contact{Email: "pembaca@example.org"}
+	default:
 		loc := s.bundle.Locale(lang, nil)
 		c = &Contact{Name: loc.T("distribute.preview.sample_name"), Outlet: loc.T("distribute.preview.sample_outlet"), Email: "jurnalis@example.org"}
 	}
@@ -723,6 +781,22 @@ func (s *Service) EraseContact(ctx context.Context, tx *db.Tx, wsID, contactID i
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE distribution_recipients SET contact_id = NULL, email = '', name = '', salutation = '', outlet = '' WHERE `+where, args...)
+	return err
+}
+
+// EraseSubscriber forgets a newsroom subscriber erased by the newsroom: their rows in
+// distributions to subscribers keep only anonymous counts, as EraseContact does for contacts. Rows
+// of press distributions to the same address are a contact's, and stay.
+func (s *Service) EraseSubscriber(ctx context.Context, tx *db.Tx, wsID int64, email string) error {
+	where := `workspace_id = ? AND email = ? AND distribution_id IN (SELECT id FROM distributions WHERE workspace_id = ? AND audience = 'subscribers')`
+	args := []any{wsID, strings.ToLower(strings.TrimSpace(email)), wsID}
+	if _, err := tx.Exec(ctx, `DELETE FROM distribution_replies WHERE recipient_id IN (SELECT id FROM distribution_recipients WHERE `+where+`)`, args...); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'skipped', reason = 'erased' WHERE state IN ('queued', 'uncertain') AND `+where, args...); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `UPDATE distribution_recipients SET email = '', name = '' WHERE `+where, args...)
 	return err
 }
 

@@ -152,14 +152,16 @@ func (releases) Delivered(context.Context, *db.Tx, int64, distribute.Ref, int64,
 
 // site is the part of Warta the distribution pages need, on loopback: accounts and sessions,
 // the web shell behind the app's cross-origin protection, the distribution service sending to a
-// loopback SMTP server, and the contacts and releases peers above.
+// loopback SMTP server, and the contacts, releases and newsroom subscribers peers.
 type site struct {
 	t    *testing.T
 	url  string
 	auth *auth.Service
 	s    *distribute.Service
 	j    *journalists
+	subs *readers
 	sink *smtptest.Server
+	d    *db.DB
 	ws   *auth.Workspace
 }
 
@@ -208,7 +210,8 @@ func startSiteVia(t *testing.T, engine db.Dialect, cut *cutter) *site {
 		{ContactID: 12, Email: "dewi@thejakartapost.example", Name: "Dewi Lestari", Outlet: "The Jakarta Post", Language: "en"},
 		{ContactID: 13, Email: "budi@tempo.example", Name: "Budi Santoso", Salutation: "Bapak", Outlet: "Tempo", Language: "id"},
 	}}
-	s := distribute.New(distribute.Deps{DB: d, Queue: q, Keys: keys, Bundle: bundle, Audience: j, Sources: releases{}, Log: log, BaseURL: base,
+	subs := &readers{}
+	s := distribute.New(distribute.Deps{DB: d, Queue: q, Keys: keys, Bundle: bundle, Audience: j, Sources: releases{}, Subscribers: subs, Log: log, BaseURL: base,
 		SigningKey: []byte("test-signing-key"), Server: relay,
 		From: "Humas Kota Sukamaju <humas@sukamaju.example>"}, distribute.Options{Tick: 50 * time.Millisecond})
 
@@ -255,7 +258,7 @@ func startSiteVia(t *testing.T, engine db.Dialect, cut *cutter) *site {
 		_ = q.Stop(context.Background())
 	})
 
-	st := &site{t: t, url: base, auth: as, s: s, j: j, sink: sink}
+	st := &site{t: t, url: base, auth: as, s: s, j: j, subs: subs, sink: sink, d: d}
 	_, st.ws, err = as.CreateUser(context.Background(), auth.CLI, auth.CreateUserInput{Email: "owner@humas.example", Password: pw, Role: access.Owner,
 		Workspace: "Humas Kota", Lang: "en", Timezone: "Asia/Jakarta"})
 	if err != nil {

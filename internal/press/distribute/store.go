@@ -13,14 +13,14 @@ import (
 
 type store struct{ d *db.DB }
 
-const columns = `id, workspace_id, kind, COALESCE(release_id, 0), COALESCE(pitch_id, 0), title, lists, segments, state, scheduled_at, zone,
+const columns = `id, workspace_id, kind, COALESCE(release_id, 0), COALESCE(pitch_id, 0), title, lists, segments, audience, topics, state, scheduled_at, zone,
 	started_at, finished_at, from_address, track_opens, track_clicks, problem, COALESCE(created_by, 0), created_at, updated_at`
 
 func scan(row interface{ Scan(...any) error }) (*Distribution, string, error) {
 	d := &Distribution{}
-	var lists, segments, problem string
+	var lists, segments, topics, problem string
 	var scheduled, started, finished sql.NullTime
-	err := row.Scan(&d.ID, &d.WorkspaceID, &d.Kind, &d.ReleaseID, &d.PitchID, &d.Title, &lists, &segments, &d.State, &scheduled, &d.Zone,
+	err := row.Scan(&d.ID, &d.WorkspaceID, &d.Kind, &d.ReleaseID, &d.PitchID, &d.Title, &lists, &segments, &d.Audience, &topics, &d.State, &scheduled, &d.Zone,
 		&started, &finished, &d.FromAddress, &d.TrackOpens, &d.TrackClicks, &problem, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", db.ErrNotFound
@@ -30,6 +30,7 @@ func scan(row interface{ Scan(...any) error }) (*Distribution, string, error) {
 	}
 	_ = json.Unmarshal([]byte(lists), &d.Lists)
 	_ = json.Unmarshal([]byte(segments), &d.Segments)
+	_ = json.Unmarshal([]byte(topics), &d.Topics)
 	d.ScheduledAt, d.StartedAt, d.FinishedAt = utcPtr(scheduled), utcPtr(started), utcPtr(finished)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return d, problem, nil
@@ -202,7 +203,7 @@ func (s store) queued(ctx context.Context, id int64, batch int) ([]queuedRecipie
 }
 
 func (s store) messages(ctx context.Context, id int64) (map[string]*storedMessage, error) {
-	rows, err := s.d.Query(ctx, `SELECT lang, subject, html, text, greet_with, greet_without FROM distribution_messages WHERE distribution_id = ?`, id)
+	rows, err := s.d.Query(ctx, `SELECT lang, subject, html, text, greet_with, greet_without, greet_nameless FROM distribution_messages WHERE distribution_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (s store) messages(ctx context.Context, id int64) (map[string]*storedMessag
 	for rows.Next() {
 		var lang string
 		m := &storedMessage{}
-		if err := rows.Scan(&lang, &m.subject, &m.html, &m.text, &m.greetWith, &m.greetWithout); err != nil {
+		if err := rows.Scan(&lang, &m.subject, &m.html, &m.text, &m.greetWith, &m.greetWithout, &m.greetNameless); err != nil {
 			return nil, err
 		}
 		out[lang] = m
@@ -330,13 +331,15 @@ type RecipientRef struct {
 	ID, DistributionID, WorkspaceID, ContactID int64
 	Email, Name, Lang, Title, From             string
 	State                                      RecipientState
+	// Audience is the distribution's: AudienceSubscribers for a newsroom subscriber.
+	Audience string
 }
 
 func (s store) recipient(ctx context.Context, c db.Conn, id int64) (*RecipientRef, error) {
 	r := &RecipientRef{}
-	err := c.QueryRow(ctx, `SELECT r.id, r.distribution_id, r.workspace_id, COALESCE(r.contact_id, 0), r.email, r.name, r.lang, d.title, d.from_address, r.state
+	err := c.QueryRow(ctx, `SELECT r.id, r.distribution_id, r.workspace_id, COALESCE(r.contact_id, 0), r.email, r.name, r.lang, d.title, d.from_address, r.state, d.audience
 		FROM distribution_recipients r JOIN distributions d ON d.id = r.distribution_id WHERE r.id = ?`, id).
-		Scan(&r.ID, &r.DistributionID, &r.WorkspaceID, &r.ContactID, &r.Email, &r.Name, &r.Lang, &r.Title, &r.From, &r.State)
+		Scan(&r.ID, &r.DistributionID, &r.WorkspaceID, &r.ContactID, &r.Email, &r.Name, &r.Lang, &r.Title, &r.From, &r.State, &r.Audience)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, db.ErrNotFound
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"warta.dev/warta/internal/content"
@@ -67,7 +68,9 @@ func (s *Service) render(r *Release, files []Attachment) (*Rendered, error) {
 	l := s.bundle.Locale(r.Lang, r.Location())
 	out := &Rendered{ReleaseID: r.ID, Lang: r.Lang, Subject: r.Headline, Lift: r.Embargo}
 	banner := ImmediateLine(s.bundle, r.Lang)
-	if r.Embargo != nil {
+	// Once the embargo has lifted, the release is for immediate use: a line saying it is still
+	// embargoed would mislead whoever reads it after the lift (newsroom subscribers, late sends).
+	if r.Embargo != nil && r.Embargo.After(time.Now()) {
 		out.Embargo = EmbargoLine(s.bundle, r.Lang, *r.Embargo, r.Location())
 		out.Subject = "[" + out.Embargo + "] " + r.Headline
 		banner = out.Embargo

@@ -498,7 +498,12 @@ func (s *Service) Sendable(ctx context.Context, wsID, id int64) error {
 	if err != nil {
 		return err
 	}
-	req, err := s.required(ctx, wsID)
+	return s.SendableRelease(ctx, r)
+}
+
+// SendableRelease is Sendable for a release already read.
+func (s *Service) SendableRelease(ctx context.Context, r *Release) error {
+	req, err := s.required(ctx, r.WorkspaceID)
 	if err != nil {
 		return err
 	}
@@ -699,4 +704,22 @@ func (s *Service) ReschedulePost(ctx context.Context, a audit.Actor, wsID, id, i
 // NewsroomURL is where the newsroom serves a release (issue 6).
 func (s *Service) NewsroomURL(wsSlug string, id int64) string {
 	return s.baseURL + "/newsroom/" + wsSlug + "/releases/" + strconv.FormatInt(id, 10)
+}
+
+// Change says that a release (its own row or its content item) changed at At.
+type Change struct {
+	WorkspaceID int64
+	ID          int64
+	At          time.Time
+}
+
+// ChangedSince lists releases of every workspace changed at or after since, oldest change
+// first, for those who keep a copy of releases (the newsroom).
+func (s *Service) ChangedSince(ctx context.Context, since time.Time, limit int) ([]Change, error) {
+	return changedSince(ctx, s.d, since, limit)
+}
+
+// Dateline is the release's dateline as it is printed: "SUKAMAJU, 3 Desember 2026".
+func (s *Service) Dateline(r *Release) string {
+	return dateline(s.bundle.Locale(r.Lang, r.Location()), r)
 }

@@ -234,3 +234,28 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+func changedSince(ctx context.Context, c db.Conn, since time.Time, limit int) ([]Change, error) {
+	rows, err := c.Query(ctx, `SELECT r.workspace_id, r.id, r.updated_at, i.updated_at
+		FROM press_releases r JOIN content_items i ON i.id = r.item_id
+		WHERE r.updated_at >= ? OR i.updated_at >= ?
+		ORDER BY CASE WHEN r.updated_at > i.updated_at THEN r.updated_at ELSE i.updated_at END, r.id LIMIT ?`, since, since, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var ch Change
+		var own, item time.Time
+		if err := rows.Scan(&ch.WorkspaceID, &ch.ID, &own, &item); err != nil {
+			return nil, err
+		}
+		ch.At = own.UTC()
+		if item.After(own) {
+			ch.At = item.UTC()
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
