@@ -40,6 +40,9 @@ import (
 	"warta.dev/warta/internal/content/calendar"
 	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
+	"warta.dev/warta/internal/newsroom"
+	"warta.dev/warta/internal/newsroom/kit"
+	"warta.dev/warta/internal/newsroom/subscribe"
 	"warta.dev/warta/internal/notify"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/i18n"
@@ -66,7 +69,8 @@ var Version = "dev"
 func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
 		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations,
-		press.Migrations, importer.Migrations, pitch.Migrations, release.Migrations, distribute.Migrations}
+		press.Migrations, importer.Migrations, pitch.Migrations, release.Migrations, distribute.Migrations,
+		newsroom.Migrations, kit.Migrations, subscribe.Migrations}
 }
 
 // Catalogs are every domain's messages.
@@ -74,7 +78,8 @@ func Catalogs() []i18n.Catalog {
 	return []i18n.Catalog{catalog.Common, auth.Catalog, home.Catalog, admin.Catalog, notify.Catalog,
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
 		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
-		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog}
+		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog,
+		newsroom.Catalog, kit.Catalog, subscribe.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -105,6 +110,14 @@ var Navigation = []web.NavItem{
 		{Key: "nav.press.suppressions", Path: "/press/suppressions", Perm: access.PressView},
 		{Key: "nav.press.sending", Path: "/press/sending", Perm: access.PressManage},
 	}},
+	{Key: "newsroom.nav", Path: "/newsroom", Perm: access.PressView, Children: []web.NavItem{
+		{Key: "newsroom.nav.overview", Path: "/newsroom", Perm: access.PressView},
+		{Key: "kit.nav", Path: "/newsroom/kit", Perm: access.PressView},
+		{Key: "kit.nav.spokespeople", Path: "/newsroom/spokespeople", Perm: access.PressView},
+		{Key: "subscribe.nav", Path: "/newsroom/subscribers", Perm: access.PressView},
+		{Key: "newsroom.nav.topics", Path: "/newsroom/topics", Perm: access.PressView},
+		{Key: "newsroom.nav.settings", Path: "/newsroom/settings", Perm: access.NewsroomManage},
+	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
 
@@ -131,14 +144,19 @@ type App struct {
 	Pitches    *pitch.Service
 	Releases   *release.Service
 	Distribute *distribute.Service
-	Media      media.Store
-	Keys       *secrets.Keyring
+	// The public newsroom, its media kit and its subscribers.
+	Newsroom    *newsroom.Service
+	Kit         *kit.Service
+	Subscribers *subscribe.Service
+	Media       media.Store
+	Keys        *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
 	Registry   *prometheus.Registry
 	Handler    http.Handler
 
+	topicNames   topicNames
 	sessions     *web.SessionStore
 	contentPages *content.Handlers
 	contentMedia contentMedia
@@ -271,6 +289,9 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.buildPress(); err != nil {
 		return err
 	}
+	if err := a.buildNewsroom(); err != nil {
+		return err
+	}
 	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish)
 	if err != nil {
 		return err
@@ -303,7 +324,8 @@ func (a *App) build(ctx context.Context) error {
 	})
 	mux.Handle("GET /metrics", metricsGuard(cfg.MetricsToken, promhttp.HandlerFor(a.Registry, promhttp.HandlerOpts{})))
 
-	var h http.Handler = mux
+	// A newsroom's own domain is answered by its pages before anything else sees the request.
+	h := a.Newsroom.OnDomain(mux)
 	cop := http.NewCrossOriginProtection()
 	// One-click unsubscribe (RFC 8058) is posted by mail services and mail apps from other
 	// origins; the signed token in the path is its credential.

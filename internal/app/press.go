@@ -8,6 +8,7 @@ import (
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/content"
 	medialib "warta.dev/warta/internal/content/media"
+	"warta.dev/warta/internal/newsroom/subscribe"
 	"warta.dev/warta/internal/notify"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/web"
@@ -29,18 +30,24 @@ func (a *App) buildPress() error {
 	a.Pitches = pitch.NewService(a.DB, a.Press, members, a.Notify)
 	a.Pitches.RegisterJobs(a.Queue)
 	a.Releases = release.NewService(a.DB, a.Content, a.Approvals, releaseMedia{a.contentMedia, a.Library, cfg.BaseURL, a.SigningKey}, a.Bundle, cfg.BaseURL)
+	// Newsroom subscribers are an audience of distributions; the newsroom, built later, names
+	// their topics.
+	a.Subscribers = subscribe.NewService(a.DB, a.Mailer, a.Bundle, &a.topicNames)
+	a.Subscribers.RegisterJobs(a.Queue)
 	var server *distribute.Server
 	if cfg.SMTPHost != "" {
 		server = &distribute.Server{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, User: cfg.SMTPUser, Password: cfg.SMTPPassword}
 	}
 	a.Distribute = distribute.New(distribute.Deps{DB: a.DB, Queue: a.Queue, Keys: a.Keys, Bundle: a.Bundle, Log: a.Log,
 		Audience: pressAudience{a.Press}, Sources: pressSources{d: a.DB, releases: a.Releases, pitches: a.Pitches},
-		BaseURL: cfg.BaseURL, SigningKey: a.SigningKey, Server: server, From: cfg.MailFrom, Finished: a.distributionFinished},
+		Subscribers: newsroomAudience{a.Subscribers, a.Press},
+		BaseURL:     cfg.BaseURL, SigningKey: a.SigningKey, Server: server, From: cfg.MailFrom, Finished: a.distributionFinished},
 		distribute.Options{Lease: cfg.DistributeLease, Backoff: cfg.DistributeBackoff})
 
 	// Erasing a contact reaches every package that keeps something of them.
 	a.Press.AddEraser(a.Distribute)
 	a.Press.AddEraser(imports)
+	a.Subscribers.AddEraser(a.Distribute)
 	pressPages, err := press.NewHandlers(a.Press, a.Server)
 	if err != nil {
 		return err
@@ -245,4 +252,30 @@ func (p pressSources) Delivered(ctx context.Context, tx *db.Tx, wsID int64, ref 
 		return nil
 	}
 	return p.pitches.Pitched(ctx, tx, wsID, ref.ID, contactID, at)
+}
+
+// newsroomAudience gives distributions the newsroom's confirmed subscribers. An address the
+// workspace suppressed for a delivery reason (a hard bounce, by hand) is skipped for them too; one
+// that unsubscribed from press mail is not, since confirming the subscription is a newer consent.
+type newsroomAudience struct {
+	subs  *subscribe.Service
+	press *press.Service
+}
+
+func (n newsroomAudience) Subscribers(ctx context.Context, wsID int64, topics []int64, fn func(distribute.Contact) error) error {
+	return n.subs.Audience(ctx, wsID, topics, func(s subscribe.Subscriber) error {
+		c := distribute.Contact{Email: s.Email, Name: s.Name, Language: s.Lang}
+		reason, err := n.press.Suppressed(ctx, wsID, s.Email)
+		if err != nil {
+			return err
+		}
+		if reason != "" && reason != "unsubscribed" {
+			c.Skip = "suppressed"
+		}
+		return fn(c)
+	})
+}
+
+func (n newsroomAudience) Unsubscribe(ctx context.Context, tx *db.Tx, wsID int64, email, source string) error {
+	return n.subs.Unsubscribe(ctx, tx, wsID, email, source)
 }

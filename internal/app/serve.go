@@ -25,6 +25,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	rctx, stopDistribute := context.WithCancel(context.WithoutCancel(ctx))
 	distributed := make(chan struct{})
 	go func() { a.Distribute.Run(rctx); close(distributed) }()
+	// The newsroom writes its visit counts every half minute, and once more on the way out.
+	nctx, stopNewsroom := context.WithCancel(context.WithoutCancel(ctx))
+	counted := make(chan struct{})
+	go func() { a.Newsroom.Run(nctx); close(counted) }()
 	srv := &http.Server{
 		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -46,6 +50,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(sctx)
 	stopDispatch()
 	<-dispatched
+	stopNewsroom()
+	<-counted
 	err = errors.Join(err, a.Queue.Stop(sctx))
 	stopDistribute()
 	<-distributed
