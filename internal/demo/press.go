@@ -92,9 +92,9 @@ func loadPress(ctx context.Context, a *app.App, actor audit.Actor, wsID int64, z
 		DatelineCity: "Sukamaju", DatelineDate: lift.Format(time.DateOnly),
 		Body: "Pemerintah Kota Sukamaju membuka layanan cek kesehatan gratis di 30 puskesmas mulai pekan depan. " +
 			"Layanan ini terbuka untuk semua warga yang memiliki KTP Sukamaju, tanpa perlu mendaftar lebih dulu.\n\n" +
-			"\"Kami ingin warga mengenali risiko penyakit sejak dini, sebelum menjadi mahal untuk diobati,\" kata Kepala Dinas Kesehatan Kota Sukamaju.\n\n" +
+			"\"Kami ingin warga mengenali risiko penyakit sejak dini, sebelum menjadi mahal untuk diobati,\" kata Kepala Dinas Kesehatan Kota Sukamaju, dr. Maya Anggraini, M.Kes.\n\n" +
 			"Jadwal lengkap per puskesmas tersedia di https://sukamaju.example/cek-kesehatan.",
-		Boilerplate: "**Tentang Pemerintah Kota Sukamaju**\n\nKota Sukamaju adalah kota pesisir di Jawa Timur dengan 1,2 juta penduduk.",
+		Boilerplate: releaseBoilerplateID,
 		ContactName: "Rina Wulandari", ContactRole: "Kepala Bagian Humas", ContactPhone: "+62 812-3456-7890", ContactEmail: AdminEmail,
 		Embargo: &lift, Zone: zone.String()}, zone)
 	if err != nil {
@@ -110,9 +110,9 @@ func loadPress(ctx context.Context, a *app.App, actor audit.Actor, wsID int64, z
 		DatelineCity: "Sukamaju", DatelineDate: en.DatelineDate,
 		Body: "The City of Sukamaju opens free health checks at 30 community health centres from next week. " +
 			"Every resident with a Sukamaju ID card can come without registering first.\n\n" +
-			"\"We want residents to know their risks early, before treatment becomes expensive,\" said the head of the city's health office.\n\n" +
+			"\"We want residents to know their risks early, before treatment becomes expensive,\" said Maya Anggraini, head of the city's health office.\n\n" +
 			"The schedule of each centre is at https://sukamaju.example/cek-kesehatan.",
-		Boilerplate: "**About the City of Sukamaju**\n\nSukamaju is a coastal city in East Java with 1.2 million residents.",
+		Boilerplate: releaseBoilerplateEN,
 		ContactName: en.ContactName, ContactRole: "Head of Public Relations", ContactPhone: en.ContactPhone, ContactEmail: en.ContactEmail,
 		Embargo: en.Embargo, Zone: en.Zone, BaseVersion: en.Version}); err != nil {
 		return err
