@@ -39,7 +39,7 @@ func (a *App) buildPress() error {
 		server = &distribute.Server{Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS, User: cfg.SMTPUser, Password: cfg.SMTPPassword}
 	}
 	a.Distribute = distribute.New(distribute.Deps{DB: a.DB, Queue: a.Queue, Keys: a.Keys, Bundle: a.Bundle, Log: a.Log,
-		Audience: pressAudience{a.Press}, Sources: pressSources{d: a.DB, releases: a.Releases, pitches: a.Pitches},
+		Audience: pressAudience{a.Press}, Sources: pressSources{d: a.DB, releases: a.Releases, pitches: a.Pitches, app: a},
 		Subscribers: newsroomAudience{a.Subscribers, a.Press},
 		BaseURL:     cfg.BaseURL, SigningKey: a.SigningKey, Server: server, From: cfg.MailFrom, Finished: a.distributionFinished},
 		distribute.Options{Lease: cfg.DistributeLease, Backoff: cfg.DistributeBackoff})
@@ -179,14 +179,24 @@ func (p pressAudience) RecordMany(ctx context.Context, tx *db.Tx, wsID int64, co
 	return p.Service.RecordEvents(ctx, tx, wsID, contactIDs, press.Event{Kind: e.Kind, At: e.At, Title: e.Title, Link: e.Link, Detail: e.Detail, By: e.By})
 }
 
-// pressSources gives distributions the releases and pitches.
+// pressSources gives distributions the releases, the newsroom's copies of them (for its
+// subscribers) and pitches.
 type pressSources struct {
 	d        *db.DB
 	releases *release.Service
 	pitches  *pitch.Service
+	// app.Newsroom is built after the distributions.
+	app *App
 }
 
 func (p pressSources) Letter(ctx context.Context, wsID int64, ref distribute.Ref, lang string) (*distribute.Letter, error) {
+	if ref.Kind == distribute.KindNewsroom {
+		subject, html, text, used, err := p.app.Newsroom.Letter(ctx, wsID, ref.ID, lang)
+		if err != nil {
+			return nil, err
+		}
+		return &distribute.Letter{Lang: used, Subject: subject, HTML: html, Text: text}, nil
+	}
 	if ref.Kind == distribute.KindPitch {
 		subject, body, err := p.pitches.Email(ctx, wsID, ref.ID)
 		if err != nil {
@@ -204,6 +214,9 @@ func (p pressSources) Letter(ctx context.Context, wsID int64, ref distribute.Ref
 // Languages are a release's language versions, its own first; a pitch is written in the
 // workspace's language.
 func (p pressSources) Languages(ctx context.Context, wsID int64, ref distribute.Ref) ([]string, error) {
+	if ref.Kind == distribute.KindNewsroom {
+		return p.app.Newsroom.MailLanguages(ctx, wsID, ref.ID)
+	}
 	if ref.Kind == distribute.KindPitch {
 		var lang string
 		err := p.d.QueryRow(ctx, `SELECT lang FROM workspaces WHERE id = ?`, wsID).Scan(&lang)
@@ -224,6 +237,13 @@ func (p pressSources) Languages(ctx context.Context, wsID int64, ref distribute.
 }
 
 func (p pressSources) Sendable(ctx context.Context, wsID int64, ref distribute.Ref) error {
+	if ref.Kind == distribute.KindNewsroom {
+		langs, err := p.app.Newsroom.MailLanguages(ctx, wsID, ref.ID)
+		if err == nil && len(langs) == 0 {
+			err = release.ErrNotApproved // no longer public on the newsroom
+		}
+		return err
+	}
 	if ref.Kind == distribute.KindPitch {
 		_, _, err := p.pitches.Email(ctx, wsID, ref.ID)
 		return err

@@ -799,8 +799,10 @@ type Translation struct {
 
 // Translations lists the items linked to an item as its translations, either way round.
 func (s *Service) Translations(ctx context.Context, wsID int64, it *Item) ([]Translation, error) {
-	rows, err := s.d.Query(ctx, `SELECT id, title, lang FROM content_items WHERE workspace_id = ? AND id <> ? AND (translation_of = ? OR id = ?)
-		ORDER BY id`, wsID, it.ID, it.ID, it.TranslationOf)
+	// Two lookups by index (a UNION, not an OR the planner would answer by reading the workspace).
+	rows, err := s.d.Query(ctx, `SELECT id, title, lang FROM content_items WHERE translation_of = ? AND workspace_id = ? AND id <> ?
+		UNION SELECT id, title, lang FROM content_items WHERE id = ? AND workspace_id = ? AND id <> ?
+		ORDER BY id`, it.ID, wsID, it.ID, it.TranslationOf, wsID, it.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -57,6 +58,8 @@ type page struct {
 	epoch  uint64
 	// short pages (not yet published) are not kept by browsers
 	noStore bool
+	// visit is the release whose view a serving of the page counts, 0 for none
+	visit int64
 }
 
 func newPageCache(s *Service, size int) *pageCache {
@@ -114,6 +117,9 @@ func (c *pageCache) byDomain(ctx context.Context, host string) (int64, error) {
 		return 0, err
 	}
 	c.mu.Lock()
+	if len(c.domains) >= 1000 { // hosts nobody configured are not kept for ever
+		c.domains = map[string]domainEntry{}
+	}
 	c.domains[host] = domainEntry{ws: id, until: now.Add(time.Minute)}
 	c.mu.Unlock()
 	return id, nil
@@ -131,13 +137,20 @@ func (c *pageCache) state(ctx context.Context, wsID int64) (*Settings, uint64, t
 	}
 	c.mu.Unlock()
 
-	v, err, _ := c.flight.Do("state:"+strconv.FormatInt(wsID, 10), func() (any, error) { return c.refresh(ctx, wsID, now) })
+	// The refresh serves everyone waiting on it: the first visitor leaving must not fail them.
+	v, err, _ := c.flight.Do("state:"+strconv.FormatInt(wsID, 10), func() (any, error) {
+		return c.refresh(context.WithoutCancel(ctx), wsID, now)
+	})
 	if err != nil {
 		return nil, 0, time.Time{}, err
 	}
 	st = v.(*wsState)
 	return st.settings, st.epoch, st.nextLift, nil
 }
+
+// epochs numbers states across every workspace of the process, so a page kept for one workspace
+// never matches another's state (a slug that moved from one workspace to another).
+var epochs atomic.Uint64
 
 func (c *pageCache) refresh(ctx context.Context, wsID int64, now time.Time) (*wsState, error) {
 	gen, err := generationOf(ctx, c.s.d, wsID)
@@ -155,8 +168,8 @@ func (c *pageCache) refresh(ctx context.Context, wsID int64, now time.Time) (*ws
 		if next.settings, err = settingsOf(ctx, c.s.d, wsID); err != nil {
 			return nil, err
 		}
+		next.epoch = epochs.Add(1)
 		if old != nil {
-			next.epoch = old.epoch + 1
 			if old.settings.Slug != next.settings.Slug || old.settings.Domain != next.settings.Domain {
 				c.forget(old.settings.Slug, old.settings.Domain)
 			}

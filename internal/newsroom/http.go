@@ -232,7 +232,7 @@ func (h *Handlers) preview(w http.ResponseWriter, r *http.Request) error {
 		c.Topics = pl.Topics
 	}
 	v := &visit{ws: wsID, st: st, base: "/newsroom/" + st.Slug, abs: h.s.URL(st), lang: rl.Lang, now: h.s.now().UTC(),
-		L: h.s.bundle.Locale(rl.Lang, zoneOf(st.wsZone))}
+		L: h.s.bundle.Locale(rl.Lang, zoneOf(st.wsZone)), preview: web.PrincipalOf(r).WorkspaceSlug}
 	p, err := h.s.site.releasePage(ctx, v, c, "")
 	if err != nil {
 		return err

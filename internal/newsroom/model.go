@@ -216,7 +216,7 @@ type File struct {
 type Releases interface {
 	Get(ctx context.Context, wsID, id int64) (*release.Release, error)
 	SendableRelease(ctx context.Context, r *release.Release) error
-	ChangedSince(ctx context.Context, since time.Time, limit int) ([]release.Change, error)
+	ChangedSince(ctx context.Context, since time.Time, after release.Change, limit int) ([]release.Change, error)
 	Dateline(r *release.Release) string
 }
 

@@ -117,7 +117,7 @@ func (s *Service) PublicRoutes() []web.Route {
 		}
 	}
 	st := s.site
-	return []web.Route{
+	routes := []web.Route{
 		{Method: "GET", Path: p, Perm: access.Public, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			return web.Redirect(w, r, r.URL.Path+"/")
 		}},
@@ -136,6 +136,10 @@ func (s *Service) PublicRoutes() []web.Route {
 		{Method: "GET", Path: p + "/confirm/{token}", Perm: access.Public, Handler: page(st.confirmForm)},
 		{Method: "POST", Path: p + "/confirm/{token}", Perm: access.Public, Handler: page(st.confirm)},
 	}
+	for i := range routes {
+		routes[i].Stateless = true
+	}
+	return routes
 }
 
 // visit is one request to a newsroom: which one, in which language, and where its pages are.
@@ -152,6 +156,8 @@ type visit struct {
 	langGiven bool
 	L         *i18n.Locale
 	now       time.Time
+	// preview is the workspace slug when the app shows a release before it is public.
+	preview string
 }
 
 func (st *site) visitOf(r *http.Request) (*visit, error) {
@@ -187,10 +193,11 @@ func zoneOf(name string) *time.Location {
 	return time.UTC
 }
 
-// key names a page in the cache: host, path, the query parameters that matter, the language.
+// key names a page in the cache: workspace, where its links point (own domain or path), path,
+// the query parameters that matter, the language. Not the Host header: any host would miss.
 func (v *visit) key(r *http.Request, params ...string) string {
 	var b strings.Builder
-	b.WriteString(r.Host)
+	b.WriteString(strconv.FormatInt(v.ws, 10) + "|" + v.base + "|")
 	b.WriteString(r.URL.Path)
 	q := r.URL.Query()
 	for _, p := range params {
@@ -222,6 +229,9 @@ func (st *site) serve(w http.ResponseWriter, r *http.Request, v *visit, key stri
 			age = min(age, int(v.nextLift.Sub(v.now).Seconds()))
 		}
 		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(max(age, 0)))
+	}
+	if p.visit != 0 && !isBot(r) {
+		st.s.countVisit(p.visit)
 	}
 	if match := r.Header.Get("If-None-Match"); match != "" && match == p.etag && p.status == http.StatusOK {
 		w.WriteHeader(http.StatusNotModified)
@@ -255,6 +265,9 @@ type siteView struct {
 	Data      any
 	Form      *web.Form
 	Current   string
+
+	key       string // the secret link's key of the release shown
+	previewWS string // set in the app's preview: the workspace whose media library serves files
 }
 
 type alternate struct{ Lang, Href string }
@@ -284,11 +297,23 @@ func (sv *siteView) Date(t time.Time) string { return sv.L.LongDate(t) }
 // ISO is an instant for machines (datetime attributes, metadata).
 func (sv *siteView) ISO(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-// FileURL is where the newsroom serves a file; thumb asks for the small picture.
+// FileURL is where the newsroom serves a file; thumb asks for the small picture. A file of a
+// release opened through its secret link carries the key; in the app's preview, files come from
+// the media library.
 func (sv *siteView) FileURL(f File, thumb bool) string {
-	u := fmt.Sprintf("%s/files/%d/%s", sv.Base, f.AssetID, url.PathEscape(safeName(f.Name)))
+	if sv.previewWS != "" {
+		return fmt.Sprintf("/w/%s/media/%d/%s", sv.previewWS, f.AssetID, map[bool]string{true: "thumb", false: "file"}[thumb])
+	}
+	q := url.Values{}
 	if thumb {
-		u += "?thumb=1"
+		q.Set("thumb", "1")
+	}
+	if sv.key != "" {
+		q.Set("key", sv.key)
+	}
+	u := fmt.Sprintf("%s/files/%d/%s", sv.Base, f.AssetID, url.PathEscape(safeName(f.Name)))
+	if len(q) > 0 {
+		u += "?" + q.Encode()
 	}
 	return u
 }
@@ -459,28 +484,31 @@ func (st *site) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 		}
 		d.Year, _ = strconv.Atoi(q.Get("year"))
 		d.Page, _ = strconv.Atoi(q.Get("page"))
-		d.Page = max(d.Page, 1)
+		d.Page = min(max(d.Page, 1), 100000)
 		d.Filtered = d.Topic.ID != 0 || d.Year != 0 || d.Query != ""
 		var err error
 		if d.Years, err = publicYears(ctx, st.s.d, v.ws, v.now); err != nil {
 			return nil, err
 		}
 		f := PublicFilter{Lang: v.lang, Topic: d.Topic.ID, Year: d.Year, Query: d.Query, Offset: (d.Page - 1) * perPage, Limit: perPage}
+		lead := !d.Filtered && d.Page == 1
+		if lead {
+			// The featured story leads the first page: the one chosen, else the latest.
+			featured, _, err := publicStories(ctx, st.s.d, v.ws, PublicFilter{Lang: v.lang, Featured: true, Limit: 1}, v.now)
+			if err != nil {
+				return nil, err
+			}
+			if len(featured) == 1 {
+				d.Featured, f.Exclude = &featured[0], featured[0].GroupID
+			}
+		}
 		if d.Stories, d.Total, err = publicStories(ctx, st.s.d, v.ws, f, v.now); err != nil {
 			return nil, err
 		}
-		d.Pages = max((d.Total+perPage-1)/perPage, 1)
-		if !d.Filtered && d.Page == 1 && len(d.Stories) > 0 {
-			// The featured story leads: the one chosen, else the latest.
-			i := 0
-			for j, s := range d.Stories {
-				if s.Featured {
-					i = j
-				}
-			}
-			d.Featured = &d.Stories[i]
-			d.Stories = append(append([]Story{}, d.Stories[:i]...), d.Stories[i+1:]...)
+		if lead && d.Featured == nil && len(d.Stories) > 0 {
+			d.Featured, d.Stories = &d.Stories[0], d.Stories[1:]
 		}
+		d.Pages = max((d.Total+perPage-1)/perPage, 1)
 		sv.Data = d
 		sv.Description = v.st.Tagline(v.lang)
 		sv.Current = "home"
@@ -513,27 +541,28 @@ func (st *site) release(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if err != nil {
 		return web.ErrNotFound
 	}
+	// Everyone without a key gets the same cached page; a secret link is checked against the
+	// database first, and a wrong key gets what everyone gets.
+	cacheKey := v.key(r)
 	key := r.URL.Query().Get("key")
-	ctx := r.Context()
-	s, err := storyByID(ctx, st.s.d, v.ws, id)
-	if err != nil && !errors.Is(err, db.ErrNotFound) {
-		return err
-	}
-	open := s != nil && !s.Gone && s.Visibility != Hidden &&
-		(s.Visibility == Public || key != "" && subtle.ConstantTimeCompare([]byte(key), []byte(s.Secret)) == 1)
-	if open && !isBot(r) {
-		defer func() {
-			if !s.LiftAt.After(v.now) {
-				st.s.countVisit(id)
-			}
-		}()
-	}
-	cacheKey := v.key(r, "key")
-	if !open {
-		cacheKey = v.key(r) // every wrong key gets the same answer
+	if key != "" {
+		s, err := storyByID(r.Context(), st.s.d, v.ws, id)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		if s != nil && s.Visibility == Unlisted && subtle.ConstantTimeCompare([]byte(key), []byte(s.Secret)) == 1 {
+			cacheKey = v.key(r, "key")
+		} else {
+			key = ""
+		}
 	}
 	return st.serve(w, r, v, cacheKey, func() (*page, error) {
-		ctx := context.WithoutCancel(ctx)
+		ctx := context.WithoutCancel(r.Context())
+		s, err := storyByID(ctx, st.s.d, v.ws, id)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return nil, err
+		}
+		open := s != nil && !s.Gone && (s.Visibility == Public || s.Visibility == Unlisted && key != "")
 		switch {
 		case s != nil && s.Gone && s.Visibility != Hidden:
 			return st.messagePage(v, http.StatusGone, v.L.T("newsroom.site.gone_title"), v.L.T("newsroom.site.gone_text"))
@@ -546,7 +575,11 @@ func (st *site) release(w http.ResponseWriter, r *http.Request, v *visit) error 
 		case s.LiftAt.After(v.now):
 			return st.messagePage(v, http.StatusNotFound, v.L.T("newsroom.site.not_yet_title"), v.L.T("newsroom.site.not_yet_text"))
 		}
-		return st.releasePage(ctx, v, s, key)
+		p, err := st.releasePage(ctx, v, s, key)
+		if p != nil {
+			p.visit = s.ReleaseID
+		}
+		return p, err
 	})
 }
 
@@ -556,6 +589,7 @@ func (st *site) releasePage(ctx context.Context, v *visit, s *Story, key string)
 	rv.lang, rv.langGiven = s.Lang, false
 	rv.L = st.s.bundle.Locale(s.Lang, v.L.Zone)
 	sv := st.view(&rv, s.Headline)
+	sv.key, sv.previewWS = key, v.preview
 	d := releaseData{Story: s, Key: key}
 	var err error
 	if d.Siblings, err = siblings(ctx, st.s.d, v.ws, s.GroupID, s.ReleaseID, v.now); err != nil {
@@ -680,7 +714,7 @@ func (st *site) file(w http.ResponseWriter, r *http.Request, v *visit) error {
 	ctx := r.Context()
 	ok := id == v.st.LogoAssetID
 	if !ok {
-		if ok, err = fileIsPublic(ctx, st.s.d, v.ws, id, v.now); err != nil {
+		if ok, err = fileIsPublic(ctx, st.s.d, v.ws, id, r.URL.Query().Get("key"), v.now); err != nil {
 			return err
 		}
 	}

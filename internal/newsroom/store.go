@@ -41,9 +41,11 @@ func settingsOf(ctx context.Context, c db.Conn, wsID int64) (*Settings, error) {
 // that workspace has not chosen another.
 func workspaceBySlug(ctx context.Context, c db.Conn, slug string) (int64, error) {
 	var id int64
-	err := c.QueryRow(ctx, `SELECT workspace_id FROM newsroom_settings WHERE slug = ?
-		UNION ALL SELECT w.id FROM workspaces w WHERE w.slug = ? AND NOT EXISTS (SELECT 1 FROM newsroom_settings s WHERE s.workspace_id = w.id)`,
-		slug, slug).Scan(&id)
+	// A newsroom that chose the slug wins over a workspace that merely has it as its own.
+	var rank int
+	err := c.QueryRow(ctx, `SELECT workspace_id, 0 FROM newsroom_settings WHERE slug = ?
+		UNION ALL SELECT w.id, 1 FROM workspaces w WHERE w.slug = ? AND NOT EXISTS (SELECT 1 FROM newsroom_settings s WHERE s.workspace_id = w.id)
+		ORDER BY 2 LIMIT 1`, slug, slug).Scan(&id, &rank)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, db.ErrNotFound
 	}
@@ -99,9 +101,17 @@ func saveSettings(ctx context.Context, tx *db.Tx, s *Settings, now time.Time) er
 // bump counts a change to what the newsroom shows, creating the settings row with the defaults
 // when there is none.
 func bump(ctx context.Context, tx *db.Tx, wsID int64, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO newsroom_settings (workspace_id, slug, generation, updated_at)
-		SELECT id, slug, 1, ? FROM workspaces WHERE id = ?
-		ON CONFLICT (workspace_id) DO UPDATE SET generation = newsroom_settings.generation + 1`, now, wsID)
+	res, err := tx.Exec(ctx, `UPDATE newsroom_settings SET generation = generation + 1 WHERE workspace_id = ?`, wsID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	// No row yet: the defaults, at the workspace's slug unless another newsroom took it (then
+	// the row is left out, and the newsroom stays at its defaults until someone picks a slug).
+	_, err = tx.Exec(ctx, `INSERT INTO newsroom_settings (workspace_id, slug, generation, updated_at)
+		SELECT id, slug, 1, ? FROM workspaces WHERE id = ? ON CONFLICT DO NOTHING`, now, wsID)
 	return err
 }
 
@@ -147,7 +157,9 @@ func listTopics(ctx context.Context, c db.Conn, wsID int64) ([]Topic, error) {
 // Placements and copies.
 
 const storyCols = `n.release_id, n.group_id, n.lang, n.number, n.headline, n.subheadline, n.dateline, n.body_html, n.lead,
-	n.boilerplate_html, n.contact, n.files, n.lift_at, n.updated_at, n.featured, n.visibility, n.secret, n.gone_at`
+	n.boilerplate_html, n.contact, n.files, n.lift_at, n.updated_at,
+	EXISTS (SELECT 1 FROM newsroom_releases f WHERE f.workspace_id = n.workspace_id AND f.group_id = n.group_id AND f.featured),
+	n.visibility, n.secret, n.gone_at`
 
 func scanStory(row interface{ Scan(...any) error }) (*Story, error) {
 	var s Story
@@ -209,6 +221,8 @@ type PublicFilter struct {
 	Limit  int
 	// Exclude leaves one release group out (related releases).
 	Exclude int64
+	// Featured keeps only the featured release (any of its language versions).
+	Featured bool
 }
 
 func publicStories(ctx context.Context, c db.Conn, wsID int64, f PublicFilter, now time.Time) ([]Story, int, error) {
@@ -230,6 +244,9 @@ func publicStories(ctx context.Context, c db.Conn, wsID int64, f PublicFilter, n
 	if f.Exclude != 0 {
 		where += ` AND n.group_id <> ?`
 		args = append(args, f.Exclude)
+	}
+	if f.Featured {
+		where += ` AND EXISTS (SELECT 1 FROM newsroom_releases f WHERE f.workspace_id = n.workspace_id AND f.group_id = n.group_id AND f.featured)`
 	}
 	var total int
 	if err := c.QueryRow(ctx, `SELECT COUNT(*) FROM newsroom_releases n WHERE `+where, args...).Scan(&total); err != nil {
@@ -324,12 +341,14 @@ func siblings(ctx context.Context, c db.Conn, wsID, groupID, releaseID int64, no
 	return out, rows.Err()
 }
 
-// fileIsPublic reports whether a public, lifted copy shows the asset.
-func fileIsPublic(ctx context.Context, c db.Conn, wsID, assetID int64, now time.Time) (bool, error) {
+// fileIsPublic reports whether a public, lifted copy shows the asset, or an unlisted one whose
+// secret key the visitor holds.
+func fileIsPublic(ctx context.Context, c db.Conn, wsID, assetID int64, key string, now time.Time) (bool, error) {
 	var n int
 	err := c.QueryRow(ctx, `SELECT COUNT(*) FROM newsroom_release_files f JOIN newsroom_releases n ON n.release_id = f.release_id
-		WHERE f.asset_id = ? AND n.workspace_id = ? AND n.visibility <> 'hidden' AND n.copied_at IS NOT NULL AND n.gone_at IS NULL AND n.lift_at <= ?`,
-		assetID, wsID, now).Scan(&n)
+		WHERE f.asset_id = ? AND n.workspace_id = ? AND n.copied_at IS NOT NULL AND n.gone_at IS NULL AND n.lift_at <= ?
+		AND (n.visibility = 'public' OR n.visibility = 'unlisted' AND ? <> '' AND n.secret = ?)`,
+		assetID, wsID, now, key, key).Scan(&n)
 	return n > 0, err
 }
 

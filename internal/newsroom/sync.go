@@ -31,10 +31,8 @@ type syncWorker struct {
 }
 
 func (w *syncWorker) Work(ctx context.Context, _ *river.Job[syncArgs]) error {
-	if err := w.s.SyncChanged(ctx); err != nil {
-		return err
-	}
-	return w.s.MailLifted(ctx)
+	// Mailing does not wait for the copying: what is public already is mailed either way.
+	return errors.Join(w.s.SyncChanged(ctx), w.s.MailLifted(ctx))
 }
 
 // SyncEvery is how often the newsroom looks for approved releases and for lifts to email. A
@@ -47,34 +45,48 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 	q.Periodic(SyncEvery, syncArgs{})
 }
 
-// SyncChanged copies every release changed since the last pass.
+// syncOverlap is how far back each pass looks again before its cursor: a change stamped before
+// the cursor but committed after it (a slow transaction, another process) is still seen. Sync
+// does nothing for a release whose copy is already of that version.
+const syncOverlap = time.Minute
+
+// SyncChanged copies every release changed since the last pass. A release that cannot be copied
+// is logged and left for the next pass; it does not hold up the others.
 func (s *Service) SyncChanged(ctx context.Context) error {
 	var cursor time.Time
 	err := s.d.QueryRow(ctx, `SELECT cursor FROM newsroom_sync WHERE id = 1`).Scan(&cursor)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	since := cursor.Add(-syncOverlap)
+	var after release.Change
+	var failed error
 	for {
-		changes, err := s.releases.ChangedSince(ctx, cursor, 200)
+		changes, err := s.releases.ChangedSince(ctx, since, after, 200)
 		if err != nil {
 			return err
 		}
 		for _, ch := range changes {
 			if err := s.Sync(ctx, ch.WorkspaceID, ch.ID); err != nil {
-				return err
+				if ctx.Err() != nil {
+					return err
+				}
+				s.log.Error("newsroom: a release could not be copied", "workspace", ch.WorkspaceID, "release", ch.ID, "err", err)
+				failed = err
+			}
+			if ch.At.After(cursor) {
+				cursor = ch.At
 			}
 		}
-		if len(changes) == 0 || changes[len(changes)-1].At.Equal(cursor) {
-			return nil // nothing new (a change at the cursor itself is seen again, harmlessly)
-		}
-		cursor = changes[len(changes)-1].At
-		if _, err := s.d.Exec(ctx, `INSERT INTO newsroom_sync (id, cursor) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor`, cursor); err != nil {
-			return err
-		}
 		if len(changes) < 200 {
-			return nil
+			break
 		}
+		after = changes[len(changes)-1]
 	}
+	if _, err := s.d.Exec(ctx, `INSERT INTO newsroom_sync (id, cursor) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET cursor = excluded.cursor`, cursor); err != nil {
+		return err
+	}
+	return failed
 }
 
 // Sync brings one release's newsroom copy up to date: a release that is ready (approved where
@@ -251,7 +263,7 @@ func (s *Service) MailLifted(ctx context.Context) error {
 		JOIN newsroom_settings st ON st.workspace_id = n.workspace_id AND st.enabled
 		WHERE n.visibility = 'public' AND n.copied_at IS NOT NULL AND n.gone_at IS NULL AND n.lift_at <= ? AND n.lift_at > ?
 		AND NOT EXISTS (SELECT 1 FROM newsroom_mailings m WHERE m.workspace_id = n.workspace_id AND m.group_id = n.group_id)
-		GROUP BY n.workspace_id, n.group_id`, now, now.Add(-7*24*time.Hour))
+		GROUP BY n.workspace_id, n.group_id LIMIT 100`, now, now.Add(-7*24*time.Hour))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ type Bundle struct {
 	b       *goi18n.Bundle
 	keys    map[string]map[string]string // lang → key → catalog name
 	missing sync.Map
+	// localizers are made once per language: every request needs one, and making it parses tags.
+	localizers map[string]*goi18n.Localizer
 }
 
 // NewBundle loads the catalogs. Two catalogs may not define the same key.
@@ -60,6 +62,10 @@ func NewBundle(catalogs ...Catalog) (*Bundle, error) {
 				return nil, fmt.Errorf("catalog %s/%s.json: %w", c.Name, lang, err)
 			}
 		}
+	}
+	b.localizers = map[string]*goi18n.Localizer{}
+	for _, lang := range Languages {
+		b.localizers[lang] = goi18n.NewLocalizer(b.b, lang)
 	}
 	return b, nil
 }
@@ -125,7 +131,7 @@ func (b *Bundle) Locale(lang string, zone *time.Location) *Locale {
 	if zone == nil {
 		zone = time.UTC
 	}
-	return &Locale{Lang: lang, Zone: zone, b: b, l: goi18n.NewLocalizer(b.b, lang)}
+	return &Locale{Lang: lang, Zone: zone, b: b, l: b.localizers[lang]}
 }
 
 // T translates key. args are name/value pairs for the message's {{.Name}} fields; a "Count" pair
@@ -168,8 +174,20 @@ func LoadZone(name string) (*time.Location, error) {
 	if name == "" || strings.EqualFold(name, "local") {
 		return nil, fmt.Errorf("unknown time zone %q", name)
 	}
-	return time.LoadLocation(name)
+	// time.LoadLocation reads the zone's file every time; a page served thousands of times a
+	// second must not.
+	if z, ok := zones.Load(name); ok {
+		return z.(*time.Location), nil
+	}
+	z, err := time.LoadLocation(name)
+	if err == nil {
+		zones.Store(name, z)
+	}
+	return z, err
 }
+
+// zones keeps the zones loaded so far by name.
+var zones sync.Map
 
 // Dir returns the folder dir of an embedded tree, for a domain's catalog: i18n.Dir(files, "i18n").
 func Dir(fsys fs.FS, dir string) fs.FS {

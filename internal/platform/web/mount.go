@@ -45,9 +45,12 @@ func (s *Server) Handle(routes ...Route) {
 		if rt.Perm == "" {
 			panic("route " + rt.Method + " " + rt.Path + " declares no permission")
 		}
+		if rt.Stateless && rt.Perm != access.Public {
+			panic("route " + rt.Method + " " + rt.Path + " is stateless but not public")
+		}
 		s.routes = append(s.routes, rt)
 		h := s.wrap(rt)
-		if !rt.API() {
+		if !rt.API() && !rt.Stateless {
 			h = s.Sessions.LoadAndSave(withSession(h))
 		}
 		s.mux.Handle(rt.Method+" "+rt.Path, h)
@@ -70,9 +73,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var p *Principal
 		var err error
-		if rt.API() {
+		switch {
+		case rt.Stateless:
+		case rt.API():
 			p, err = s.Guard.IdentifyToken(r)
-		} else {
+		default:
 			p, err = s.Guard.Identify(r)
 		}
 		if err != nil {

@@ -28,6 +28,9 @@ type Route struct {
 	Summary string
 	// API doc: request and response bodies, as JSON schema fragments (optional).
 	Request, Response map[string]any
+	// Stateless pages (public ones that never look at who is visiting, such as the newsroom) are
+	// served without loading the session or the account: no database read, no buffered response.
+	Stateless bool
 }
 
 // API reports whether the route is part of the JSON API.

@@ -110,10 +110,17 @@ type Distribution struct {
 	Counts      Counts     `json:"counts"`
 }
 
+// KindNewsroom names, in a Ref only, a release as the newsroom published it: what its
+// subscribers are sent is the newsroom's approved, public copy, not the release as it is now.
+const KindNewsroom = "newsroom"
+
 // Ref is what the distribution sends.
 func (d *Distribution) Ref() Ref {
-	if d.Kind == KindPitch {
+	switch {
+	case d.Kind == KindPitch:
 		return Ref{KindPitch, d.PitchID}
+	case d.ToSubscribers():
+		return Ref{KindNewsroom, d.ReleaseID}
 	}
 	return Ref{KindRelease, d.ReleaseID}
 }

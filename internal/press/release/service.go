@@ -714,9 +714,10 @@ type Change struct {
 }
 
 // ChangedSince lists releases of every workspace changed at or after since, oldest change
-// first, for those who keep a copy of releases (the newsroom).
-func (s *Service) ChangedSince(ctx context.Context, since time.Time, limit int) ([]Change, error) {
-	return changedSince(ctx, s.d, since, limit)
+// first, for those who keep a copy of releases (the newsroom); a page starts after the change
+// after (its At and ID), zero for the first.
+func (s *Service) ChangedSince(ctx context.Context, since time.Time, after Change, limit int) ([]Change, error) {
+	return changedSince(ctx, s.d, since, after, limit)
 }
 
 // Dateline is the release's dateline as it is printed: "SUKAMAJU, 3 Desember 2026".

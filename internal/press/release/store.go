@@ -235,11 +235,17 @@ func nullID(id int64) any {
 	return id
 }
 
-func changedSince(ctx context.Context, c db.Conn, since time.Time, limit int) ([]Change, error) {
+func changedSince(ctx context.Context, c db.Conn, since time.Time, after Change, limit int) ([]Change, error) {
+	const at = `CASE WHEN r.updated_at > i.updated_at THEN r.updated_at ELSE i.updated_at END`
+	where := `(r.updated_at >= ? OR i.updated_at >= ?)`
+	args := []any{since, since}
+	if after.ID != 0 {
+		where += ` AND (` + at + ` > ? OR (` + at + ` = ? AND r.id > ?))`
+		args = append(args, after.At, after.At, after.ID)
+	}
 	rows, err := c.Query(ctx, `SELECT r.workspace_id, r.id, r.updated_at, i.updated_at
 		FROM press_releases r JOIN content_items i ON i.id = r.item_id
-		WHERE r.updated_at >= ? OR i.updated_at >= ?
-		ORDER BY CASE WHEN r.updated_at > i.updated_at THEN r.updated_at ELSE i.updated_at END, r.id LIMIT ?`, since, since, limit)
+		WHERE `+where+` ORDER BY `+at+`, r.id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
