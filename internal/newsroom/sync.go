@@ -45,9 +45,9 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 	q.Periodic(SyncEvery, syncArgs{})
 }
 
-// syncOverlap is how far back each pass looks again before its cursor: a change stamped before
-// the cursor but committed after it (a slow transaction, another process) is still seen. Sync
-// does nothing for a release whose copy is already of that version.
+// syncOverlap is how long a change stays in view after it was stamped: one stamped before the
+// cursor but committed after it (a slow transaction, another process) is still seen. Sync does
+// nothing for a release whose copy is already of that version.
 const syncOverlap = time.Minute
 
 // SyncChanged copies every release changed since the last pass. A release that cannot be copied
@@ -58,7 +58,12 @@ func (s *Service) SyncChanged(ctx context.Context) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	since := cursor.Add(-syncOverlap)
+	// Changes of the last minute are looked at again (one committed late would be missed), but
+	// once the cursor is older than that, nothing before it can still arrive.
+	since := cursor
+	if recent := s.now().UTC().Add(-syncOverlap); recent.Before(cursor) {
+		since = recent
+	}
 	var after release.Change
 	var failed error
 	for {
