@@ -25,8 +25,11 @@ type pageCache struct {
 	pages  *lru.Cache[string, *page]
 	flight singleflight.Group
 
-	mu      sync.Mutex
-	states  map[int64]*wsState
+	mu     sync.Mutex
+	states map[int64]*wsState
+	// marks counts stale calls per workspace: a refresh that read the database before one
+	// leaves its state dirty
+	marks   map[int64]uint64
 	slugs   map[string]int64
 	domains map[string]domainEntry
 }
@@ -64,12 +67,13 @@ type page struct {
 
 func newPageCache(s *Service, size int) *pageCache {
 	pages, _ := lru.New[string, *page](size)
-	return &pageCache{s: s, pages: pages, states: map[int64]*wsState{}, slugs: map[string]int64{}, domains: map[string]domainEntry{}}
+	return &pageCache{s: s, pages: pages, states: map[int64]*wsState{}, marks: map[int64]uint64{}, slugs: map[string]int64{}, domains: map[string]domainEntry{}}
 }
 
 // stale makes the next request of the workspace ask the database.
 func (c *pageCache) stale(wsID int64) {
 	c.mu.Lock()
+	c.marks[wsID]++
 	if st := c.states[wsID]; st != nil {
 		st.dirty = true
 	}
@@ -159,6 +163,7 @@ func (c *pageCache) refresh(ctx context.Context, wsID int64, now time.Time) (*ws
 	}
 	c.mu.Lock()
 	old := c.states[wsID]
+	mark := c.marks[wsID]
 	c.mu.Unlock()
 	next := &wsState{gen: gen, checked: now}
 	liftPassed := old != nil && !old.nextLift.IsZero() && !now.Before(old.nextLift)
@@ -179,6 +184,7 @@ func (c *pageCache) refresh(ctx context.Context, wsID int64, now time.Time) (*ws
 		return nil, err
 	}
 	c.mu.Lock()
+	next.dirty = c.marks[wsID] != mark
 	c.states[wsID] = next
 	c.mu.Unlock()
 	return next, nil
