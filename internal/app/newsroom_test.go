@@ -311,6 +311,17 @@ func TestNewsroomAddressAndDomain(t *testing.T) {
 		if r.Status != http.StatusConflict || !strings.Contains(r.Body, "Domain ini sudah dipakai newsroom lain") {
 			t.Errorf("a taken domain: %d %s", r.Status, apptest.Excerpt(r.Body))
 		}
+		// The whole media kit: five at once from one address, then a wait.
+		for i := range 6 {
+			code, h, body := visit(t, env.URL+"/newsroom/pusat-media/kit.zip")
+			switch {
+			case i < 5 && (code != http.StatusOK || h.Get("Content-Type") != "application/zip"):
+				t.Errorf("kit zip %d: %d %s", i+1, code, h.Get("Content-Type"))
+			case i == 5 && (code != http.StatusTooManyRequests || !strings.Contains(body, "Please wait a moment")):
+				t.Errorf("the sixth kit zip at once: %d %s", code, apptest.Excerpt(body))
+			}
+		}
+
 		// Topics: added on their page, offered on a release's newsroom page, where its place is set.
 		if r = b.Post("/w/"+ws.Slug+"/newsroom/topics", url.Values{"name_id": {""}}); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("a topic without a name: %d", r.Status)

@@ -37,8 +37,29 @@ type site struct {
 	pages map[string]*template.Template
 	css   []byte
 
-	limitMu sync.Mutex
-	limits  map[string]*rate.Limiter // subscription requests per visitor address
+	subscribes perVisitor // subscription requests
+	zips       perVisitor // whole media kits, each read from the media store
+}
+
+// perVisitor limits what one visitor address may ask for: a burst of five, then one per 20 s.
+type perVisitor struct {
+	mu     sync.Mutex
+	limits map[string]*rate.Limiter
+}
+
+func (p *perVisitor) allow(r *http.Request) bool {
+	ip := web.ClientIP(r)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l, ok := p.limits[ip]
+	if !ok {
+		if p.limits == nil || len(p.limits) > 10000 {
+			p.limits = map[string]*rate.Limiter{}
+		}
+		l = rate.NewLimiter(rate.Every(20*time.Second), 5)
+		p.limits[ip] = l
+	}
+	return l.Allow()
 }
 
 func newSite(s *Service) (*site, error) {
@@ -46,7 +67,7 @@ func newSite(s *Service) (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &site{s: s, pages: map[string]*template.Template{}, css: css, limits: map[string]*rate.Limiter{}}
+	st := &site{s: s, pages: map[string]*template.Template{}, css: css}
 	names, err := fs.Glob(templates, "templates/site/*.html")
 	if err != nil {
 		return nil, err
@@ -698,6 +719,17 @@ func (st *site) kitZip(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if st.s.kit == nil {
 		return web.ErrNotFound
 	}
+	if !st.zips.allow(r) {
+		p, err := st.messagePage(v, http.StatusTooManyRequests, v.L.T("newsroom.site.too_many_title"), v.L.T("newsroom.site.too_many"))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", p.ctype)
+		w.Header().Set("Retry-After", "20")
+		w.WriteHeader(p.status)
+		_, err = w.Write(p.body)
+		return err
+	}
 	w.Header().Set("Content-Type", "application/zip")
 	w.Header().Set("Content-Disposition", `attachment; filename="media-kit-`+v.st.Slug+`.zip"`)
 	w.Header().Set("Cache-Control", "public, max-age=300")
@@ -814,21 +846,6 @@ func (st *site) subscribeForm(w http.ResponseWriter, r *http.Request, v *visit) 
 	return st.write(w, "subscribe.html", http.StatusOK, sv)
 }
 
-func (st *site) allow(r *http.Request) bool {
-	ip := web.ClientIP(r)
-	st.limitMu.Lock()
-	defer st.limitMu.Unlock()
-	l, ok := st.limits[ip]
-	if !ok {
-		if len(st.limits) > 10000 {
-			st.limits = map[string]*rate.Limiter{}
-		}
-		l = rate.NewLimiter(rate.Every(20*time.Second), 5)
-		st.limits[ip] = l
-	}
-	return l.Allow()
-}
-
 func (st *site) subscribe(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if st.s.subscribers == nil {
 		return web.ErrNotFound
@@ -840,7 +857,7 @@ func (st *site) subscribe(w http.ResponseWriter, r *http.Request, v *visit) erro
 		sv.Data = subscribeData{Sent: true, Email: f.Get("email")}
 		return st.write(w, "subscribe.html", http.StatusOK, sv)
 	}
-	if !st.allow(r) {
+	if !st.subscribes.allow(r) {
 		f.Fail("email", "newsroom.site.too_many")
 		sv.Data = subscribeData{Consent: st.s.subscribers.ConsentText(v.lang, v.st.Name())}
 		return st.write(w, "subscribe.html", http.StatusTooManyRequests, sv)
