@@ -40,6 +40,7 @@ import (
 	"warta.dev/warta/internal/content/calendar"
 	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
+	"warta.dev/warta/internal/monitor/query"
 	"warta.dev/warta/internal/newsroom"
 	"warta.dev/warta/internal/newsroom/kit"
 	"warta.dev/warta/internal/newsroom/subscribe"
@@ -79,7 +80,7 @@ func Catalogs() []i18n.Catalog {
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
 		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
 		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog,
-		newsroom.Catalog, kit.Catalog, subscribe.Catalog}
+		newsroom.Catalog, kit.Catalog, subscribe.Catalog, query.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
