@@ -1,8 +1,8 @@
 package query
 
 import (
+	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -138,14 +138,14 @@ func (e *evaluator) hits(n *node, toks []Token, out []Hit) []Hit {
 
 // sortHits orders hits as they appear in the text, each once.
 func sortHits(h []Hit) []Hit {
-	sort.Slice(h, func(i, j int) bool {
-		if h[i].Pos != h[j].Pos {
-			return h[i].Pos < h[j].Pos
+	slices.SortFunc(h, func(a, b Hit) int {
+		if a.Pos != b.Pos {
+			return cmp.Compare(a.Pos, b.Pos)
 		}
-		if h[i].Len != h[j].Len {
-			return h[i].Len > h[j].Len
+		if a.Len != b.Len {
+			return cmp.Compare(b.Len, a.Len)
 		}
-		return h[i].Term < h[j].Term
+		return strings.Compare(a.Term, b.Term)
 	})
 	return slices.Compact(h)
 }
