@@ -98,21 +98,7 @@ func TestBrowserNewsroomLift(t *testing.T) {
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="attachments"][value="%d"]`, photoID))),
 		chromedp.Click(chromedp.CSS(`form[action$="/press/releases"] .actions button.primary`)),
 		chromedp.WaitVisible(chromedp.ID("status")))
-	idURL, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	releaseID := mustInt(t, idURL[strings.LastIndex(idURL, "/")+1:])
-	p.do("add the English version", chromedp.Click(chromedp.CSS(`form[action$="/translate"] button`)))
-	p.until("the English version's page", fmt.Sprintf(`!location.pathname.endsWith("/press/releases/%d") && !!document.getElementById("status")`, releaseID), 10*time.Second)
-	enURL, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	enID := mustInt(t, enURL[strings.LastIndex(enURL, "/")+1:])
-	if enID == releaseID {
-		t.Fatalf("adding the English version stayed on the Indonesian release: %s", enURL)
-	}
+	releaseID, enID := p.addEnglishVersion()
 	p.do("write the English version",
 		chromedp.SetValue(chromedp.ID("f-headline"), english),
 		chromedp.SetValue(chromedp.ID("f-subheadline"), "Riverside residents can take shelter tonight"),

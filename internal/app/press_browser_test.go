@@ -198,21 +198,7 @@ func TestBrowserPressRelations(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("f-zone"), "Asia/Jakarta"),
 		chromedp.Click(chromedp.CSS(`form[action$="/press/releases"] .actions button.primary`)),
 		chromedp.WaitVisible(chromedp.ID("status")))
-	idURL, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	releaseID := mustInt(t, idURL[strings.LastIndex(idURL, "/")+1:])
-	p.do("add the English version", chromedp.Click(chromedp.CSS(`form[action$="/translate"] button`)))
-	p.until("the English version's page", fmt.Sprintf(`!location.pathname.endsWith("/press/releases/%d") && !!document.getElementById("status")`, releaseID), 10*time.Second)
-	enURL, err := chromedp.Run(ctx, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	enID := mustInt(t, enURL[strings.LastIndex(enURL, "/")+1:])
-	if enID == releaseID {
-		t.Fatalf("adding the English version stayed on the Indonesian release: %s", enURL)
-	}
+	releaseID, enID := p.addEnglishVersion()
 	p.do("write the English version",
 		chromedp.SetValue(chromedp.ID("f-headline"), "Sukamaju health centres open at night"),
 		chromedp.SetValue(chromedp.ID("f-subheadline"), "Residents can see a doctor until 10 pm from December"),
@@ -382,6 +368,26 @@ func shotDir(t *testing.T) string {
 }
 
 // shot saves the whole page as dir/name.png.
+// addEnglishVersion adds the English version of the release the page shows and opens it; it
+// returns both releases' ids.
+func (p *page) addEnglishVersion() (releaseID, enID int64) {
+	p.t.Helper()
+	idOf := func() int64 {
+		u, err := chromedp.Run(p.ctx, chromedp.Location())
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		return mustInt(p.t, u[strings.LastIndex(u, "/")+1:])
+	}
+	releaseID = idOf()
+	p.do("add the English version", chromedp.Click(chromedp.CSS(`form[action$="/translate"] button`)))
+	p.until("the English version's page", fmt.Sprintf(`!location.pathname.endsWith("/press/releases/%d") && !!document.getElementById("status")`, releaseID), 10*time.Second)
+	if enID = idOf(); enID == releaseID {
+		p.t.Fatalf("adding the English version stayed on the Indonesian release %d", releaseID)
+	}
+	return releaseID, enID
+}
+
 func (p *page) shot(dir, name string) {
 	p.t.Helper()
 	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
