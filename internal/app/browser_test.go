@@ -31,7 +31,10 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	// A guard against a hung browser, not a speed check: CI runs the packages side by side on two
+	// cores, and the longest test (the newsroom's, which waits for a whole-minute embargo) needs
+	// about two minutes on a busy machine.
+	ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -31,12 +31,7 @@ import (
 // its photo and the English version linked, the Atom feed has it, and the subscriber is emailed
 // it once.
 func TestBrowserNewsroomLift(t *testing.T) {
-	// The embargo form counts in whole minutes, so this test may wait longer than browser's two
-	// minutes: its tab takes browser's Chromium but not that deadline.
-	ctx, cancel := chromedp.NewContext(context.WithoutCancel(browser(t)))
-	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(cancel)
+	ctx := browser(t)
 	started := time.Now()
 	sink, err := smtptest.Start(smtptest.Options{})
 	if err != nil {
