@@ -45,6 +45,10 @@ const (
 	// Newsroom: the organisation's public face on the web.
 	NewsroomEdit   Perm = "newsroom.edit"   // which releases show and how, the media kit
 	NewsroomManage Perm = "newsroom.manage" // address, domain and look; subscribers' export and erasure
+	// Monitoring: what the media and the public say.
+	MonitorView   Perm = "monitor.view"   // mentions, topics, sources, coverage, alerts, analysis
+	MonitorTriage Perm = "monitor.triage" // triage, labels, notes, sentiment, clippings, confirming coverage
+	MonitorEdit   Perm = "monitor.edit"   // sources, topics and alert rules
 )
 
 // Role is a member's role in a workspace.
@@ -62,12 +66,12 @@ const (
 // Roles in order of power, as the role pickers show them.
 var Roles = []Role{Owner, Admin, Editor, Approver, Contributor, Viewer}
 
-var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressView}
+var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressView, MonitorView}
 
 // writers draft content and upload media; editors also schedule and plan campaigns.
 var (
-	writers  = []Perm{ContentWrite, MediaWrite, PressWrite}
-	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend, NewsroomEdit}, writers...)
+	writers  = []Perm{ContentWrite, MediaWrite, PressWrite, MonitorTriage}
+	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend, NewsroomEdit, MonitorEdit}, writers...)
 	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove,
 		ChannelsManage, PublishPause, PressManage, NewsroomManage}, editors...)
 )

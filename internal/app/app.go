@@ -40,6 +40,8 @@ import (
 	"warta.dev/warta/internal/content/calendar"
 	medialib "warta.dev/warta/internal/content/media"
 	"warta.dev/warta/internal/home"
+	"warta.dev/warta/internal/monitor"
+	"warta.dev/warta/internal/monitor/fetch"
 	"warta.dev/warta/internal/monitor/query"
 	"warta.dev/warta/internal/newsroom"
 	"warta.dev/warta/internal/newsroom/kit"
@@ -71,7 +73,7 @@ func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
 		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations,
 		press.Migrations, importer.Migrations, pitch.Migrations, release.Migrations, distribute.Migrations,
-		newsroom.Migrations, kit.Migrations, subscribe.Migrations}
+		newsroom.Migrations, kit.Migrations, subscribe.Migrations, monitor.Migrations}
 }
 
 // Catalogs are every domain's messages.
@@ -80,7 +82,7 @@ func Catalogs() []i18n.Catalog {
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
 		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
 		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog,
-		newsroom.Catalog, kit.Catalog, subscribe.Catalog, query.Catalog}
+		newsroom.Catalog, kit.Catalog, subscribe.Catalog, query.Catalog, fetch.Catalog, monitor.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -119,6 +121,13 @@ var Navigation = []web.NavItem{
 		{Key: "newsroom.nav.topics", Path: "/newsroom/topics", Perm: access.PressView},
 		{Key: "newsroom.nav.settings", Path: "/newsroom/settings", Perm: access.NewsroomManage},
 	}},
+	{Key: "monitor.nav", Path: "/monitoring", Perm: access.MonitorView, Children: []web.NavItem{
+		{Key: "monitor.nav.mentions", Path: "/monitoring", Perm: access.MonitorView},
+		{Key: "monitor.nav.topics", Path: "/monitoring/topics", Perm: access.MonitorView},
+		{Key: "monitor.nav.sources", Path: "/monitoring/sources", Perm: access.MonitorView},
+		{Key: "monitor.nav.coverage", Path: "/monitoring/coverage", Perm: access.MonitorView},
+		{Key: "monitor.nav.alerts", Path: "/monitoring/alerts", Perm: access.MonitorView},
+	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
 
@@ -149,8 +158,10 @@ type App struct {
 	Newsroom    *newsroom.Service
 	Kit         *kit.Service
 	Subscribers *subscribe.Service
-	Media       media.Store
-	Keys        *secrets.Keyring
+	// Monitor is media monitoring: sources, topics, mentions, coverage and alerts.
+	Monitor *monitor.Service
+	Media   media.Store
+	Keys    *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
@@ -291,6 +302,9 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	if err := a.buildNewsroom(); err != nil {
+		return err
+	}
+	if err := a.buildMonitor(); err != nil {
 		return err
 	}
 	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish)

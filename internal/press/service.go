@@ -2,7 +2,9 @@ package press
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -758,20 +760,41 @@ func (s *Service) CreateOutlet(ctx context.Context, a audit.Actor, wsID int64, i
 	}
 	var id int64
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
-		t := now()
-		err := tx.QueryRow(ctx, `INSERT INTO press_outlets (workspace_id, name, name_key, type, reach, reach_source, reach_date, province, city, country,
-			language, website, rss_url, dewan_pers, dewan_pers_checked, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`, wsID, in.Name, key(in.Name), in.Type, in.Reach, in.ReachSource, in.ReachDate, in.Province, in.City, in.Country,
-			in.Language, in.Website, in.RSS, in.DewanPers, in.DewanPersChecked, t, t).Scan(&id)
+		var err error
+		id, err = insertOutlet(ctx, tx, a, wsID, in)
 		if db.IsUniqueViolation(err) {
 			return errOutletExists
 		}
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Entry(wsID, "press.outlet_created", "press_outlet", id, map[string]audit.Change{"name": {To: in.Name}}))
+		return err
 	})
 	return id, err
+}
+
+// insertOutlet adds a checked outlet and records it in the audit log.
+func insertOutlet(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64, in OutletInput) (int64, error) {
+	var id int64
+	t := now()
+	if err := tx.QueryRow(ctx, `INSERT INTO press_outlets (workspace_id, name, name_key, type, reach, reach_source, reach_date, province, city, country,
+		language, website, rss_url, dewan_pers, dewan_pers_checked, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`, wsID, in.Name, key(in.Name), in.Type, in.Reach, in.ReachSource, in.ReachDate, in.Province, in.City, in.Country,
+		in.Language, in.Website, in.RSS, in.DewanPers, in.DewanPersChecked, t, t).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, audit.Record(ctx, tx, a.Entry(wsID, "press.outlet_created", "press_outlet", id, map[string]audit.Change{"name": {To: in.Name}}))
+}
+
+// EnsureOutletTx returns the outlet of that name in the workspace, creating it in tx when there is
+// none (monitoring's starter catalogue adds outlets this way).
+func (s *Service) EnsureOutletTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64, in OutletInput) (int64, error) {
+	if err := validOutlet(&in); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM press_outlets WHERE workspace_id = ? AND name_key = ?`, wsID, key(in.Name)).Scan(&id)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	return insertOutlet(ctx, tx, a, wsID, in)
 }
 
 // UpdateOutlet replaces an outlet's fields.

@@ -14,3 +14,10 @@ document.addEventListener("change", function (e) {
   var cb = e.target;
   if (cb.matches && cb.matches("details > summary input[type=checkbox]") && cb.checked) cb.closest("details").open = true;
 });
+// A "select all" box ticks every box of the name it gives, in its form.
+document.addEventListener("change", function (e) {
+  var all = e.target;
+  var name = all.getAttribute && all.getAttribute("data-select-all");
+  if (!name || !all.form) return;
+  all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (cb) { cb.checked = all.checked; });
+});

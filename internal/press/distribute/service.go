@@ -822,3 +822,67 @@ func senderDomain(from string) string {
 	}
 	return "localhost"
 }
+
+// ReleaseSend is a release's first distribution to journalists that began sending.
+type ReleaseSend struct {
+	ReleaseID int64
+	StartedAt time.Time
+}
+
+// ReleasesSentSince lists the workspace's releases whose first journalist distribution began
+// since the time given (newsroom subscriber mailings are not counted).
+func (s *Service) ReleasesSentSince(ctx context.Context, wsID int64, since time.Time) ([]ReleaseSend, error) {
+	rows, err := s.d.Query(ctx, `SELECT release_id, started_at FROM distributions WHERE workspace_id = ? AND kind = ? AND release_id IS NOT NULL
+		AND audience = 'contacts' AND started_at IS NOT NULL ORDER BY started_at, id`, wsID, KindRelease)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	var out []ReleaseSend
+	for rows.Next() {
+		var r ReleaseSend
+		if err := rows.Scan(&r.ReleaseID, &r.StartedAt); err != nil {
+			return nil, err
+		}
+		if seen[r.ReleaseID] {
+			continue
+		}
+		seen[r.ReleaseID] = true
+		if !r.StartedAt.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ReleaseRecipient is a contact a release was sent to.
+type ReleaseRecipient struct {
+	ContactID int64
+	Name      string
+	Outlet    string
+}
+
+// ReleaseRecipients lists the contacts a release reached, each once, by name.
+func (s *Service) ReleaseRecipients(ctx context.Context, wsID, releaseID int64) ([]ReleaseRecipient, error) {
+	rows, err := s.d.Query(ctx, `SELECT DISTINCT r.contact_id, r.name, r.outlet FROM distribution_recipients r
+		JOIN distributions d ON d.id = r.distribution_id WHERE d.workspace_id = ? AND d.kind = ? AND d.release_id = ?
+		AND d.audience = 'contacts' AND r.contact_id IS NOT NULL AND r.state = 'sent' ORDER BY r.name`, wsID, KindRelease, releaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ReleaseRecipient
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var r ReleaseRecipient
+		if err := rows.Scan(&r.ContactID, &r.Name, &r.Outlet); err != nil {
+			return nil, err
+		}
+		if !seen[r.ContactID] {
+			seen[r.ContactID] = true
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}

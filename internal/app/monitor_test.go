@@ -1,0 +1,261 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"warta.dev/warta/internal/access"
+	"warta.dev/warta/internal/app/apptest"
+	"warta.dev/warta/internal/auth"
+	"warta.dev/warta/internal/auth/authtest"
+	"warta.dev/warta/internal/config"
+	"warta.dev/warta/internal/monitor"
+	"warta.dev/warta/internal/monitor/corpus"
+	"warta.dev/warta/internal/platform/db"
+	"warta.dev/warta/internal/platform/db/dbtest"
+)
+
+// newsSite is an outlet's web site on loopback: a page that links its feed, and the feed, whose
+// stories a test can add to.
+type newsSite struct {
+	srv      *httptest.Server
+	mu       sync.Mutex
+	articles []corpus.Article
+}
+
+func startNewsSite(t *testing.T) *newsSite {
+	n := &newsSite{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/rss.xml", func(w http.ResponseWriter, r *http.Request) {
+		n.mu.Lock()
+		body := corpus.RSS("Kabar Jatim", n.srv.URL+"/", n.articles)
+		n.mu.Unlock()
+		w.Header().Set("Content-Type", "application/rss+xml; charset=utf-8")
+		_, _ = w.Write(body)
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html><head><title>Kabar Jatim</title>
+<link rel="alternate" type="application/rss+xml" title="Kabar Jatim: Berita terbaru" href="/rss.xml"></head>
+<body><h1>Kabar Jatim</h1><p>Berita terkini Jawa Timur.</p></body></html>`)
+	})
+	n.srv = httptest.NewServer(mux)
+	t.Cleanup(n.srv.Close)
+	return n
+}
+
+func (n *newsSite) add(a ...corpus.Article) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.articles = append(n.articles, a...)
+}
+
+func story(base, path, title, body string, at time.Time) corpus.Article {
+	return corpus.Article{GUID: base + path, URL: base + path, Title: title, Author: "Dewi Lestari", Lang: "id", Summary: body, Body: body, Published: at}
+}
+
+const (
+	healthBody = "Pemerintah Kota Sukamaju membuka layanan cek kesehatan gratis di 30 puskesmas mulai Senin. Warga cukup membawa KTP " +
+		"untuk memeriksakan tekanan darah, gula darah dan kolesterol. Wali Kota Hendra Kurniawan berharap layanan ini membantu warga " +
+		"mengenali penyakit sejak dini dan mengapresiasi petugas puskesmas yang bekerja keras."
+	floodBody = "Warga Sukamaju Utara mengeluhkan penanganan banjir yang lambat. Air setinggi lutut merendam rumah selama dua hari dan " +
+		"bantuan belum juga datang, kata warga yang kecewa dan menuntut pemerintah kota bertindak cepat."
+)
+
+// A communications officer follows an outlet and watches the city's name: the query editor shows
+// where a query is wrong and what it would match; the story syndicated on a second address is
+// counted once with its copy listed; each story has a sentiment a person can override for good;
+// triage marks stories; another workspace sees none of it; and a burst of stories on the floods
+// raises one spike alert, by email, however often the rules are checked.
+func TestMonitoringFollowsSourcesAndRaisesOneAlert(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+		ctx := context.Background()
+		a := env.App
+		const pw = "rahasia-sekali-123"
+		owner, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
+			Password: pw, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "en", Timezone: "Asia/Jakarta"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, other, err := a.Auth.CreateUserWithWorkspace(ctx, auth.CLI, "humas@sumberjaya.example", "Bayu", pw, "en", "Humas Sumberjaya", "Asia/Jakarta")
+		if err != nil {
+			t.Fatal(err)
+		}
+		site := startNewsSite(t)
+		now := time.Now().UTC()
+		site.add(
+			story(site.srv.URL, "/antara/cek-kesehatan", "Pemkot Sukamaju buka cek kesehatan gratis di 30 puskesmas", healthBody, now.Add(-5*time.Hour)),
+			story(site.srv.URL, "/jatim/cek-kesehatan-gratis?utm_source=antara&utm_medium=rss", "Cek kesehatan gratis di 30 puskesmas Sukamaju",
+				"Kabar Jatim – "+healthBody, now.Add(-4*time.Hour)),
+			story(site.srv.URL, "/banjir-lambat", "Warga keluhkan penanganan banjir yang lambat di Sukamaju", floodBody, now.Add(-3*time.Hour)),
+			story(site.srv.URL, "/cabai", "Harga cabai naik di pasar Surabaya", "Harga cabai rawit di pasar tradisional Surabaya naik menjadi Rp 80.000 per kilogram.", now.Add(-2*time.Hour)),
+		)
+		b := env.SignIn(owner.Email, pw)
+		base := "/w/" + ws.Slug + "/monitoring"
+
+		// A web page is not a feed: the form says so and offers the feed the page links.
+		r := b.Post(base+"/sources", url.Values{"kind": {"feed"}, "url": {site.srv.URL + "/"}, "interval": {"900"}})
+		mustStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(r.Body, "Kabar Jatim: Berita terbaru") || !strings.Contains(r.Body, "/rss.xml") {
+			t.Errorf("the refusal does not offer the page's feed: %s", apptest.Excerpt(r.Body))
+		}
+		// The topic comes first, so the first poll already matches it.
+		r = b.Post(base+"/topics", url.Values{"name": {"Pemkot Sukamaju"}, "kind": {"brand"}, "query": {`(sukamaju OR "hendra kurniawan"`}})
+		mustStatus(t, r, http.StatusUnprocessableEntity)
+		if !strings.Contains(r.Body, "position 1") {
+			t.Errorf("the query error does not say where: %s", apptest.Excerpt(r.Body))
+		}
+		r = b.Post(base+"/topics", url.Values{"name": {"Pemkot Sukamaju"}, "kind": {"brand"}, "query": {`sukamaju OR "hendra kurniawan"`}})
+		mustStatus(t, r, http.StatusSeeOther)
+		r = b.Post(base+"/topics", url.Values{"name": {"Banjir"}, "kind": {"issue"}, "query": {`banjir sukamaju`}})
+		mustStatus(t, r, http.StatusSeeOther)
+		r = b.Post(base+"/sources", url.Values{"kind": {"feed"}, "url": {site.srv.URL + "/rss.xml"}, "interval": {"900"}})
+		mustStatus(t, r, http.StatusSeeOther)
+
+		topics, err := a.Monitor.Topics(ctx, ws.ID)
+		if err != nil || len(topics) != 2 {
+			t.Fatalf("topics: %v %v", topics, err)
+		}
+		brand, flood := topics[0], topics[1]
+		if brand.Kind != "brand" {
+			brand, flood = flood, brand
+		}
+		inbox := b.Get(fmt.Sprintf("%s?topic=%d", base, brand.ID))
+		mustStatus(t, inbox, http.StatusOK)
+		text := authtest.Text(inbox.Body)
+		if strings.Count(inbox.Body, `class="mention-title"`) != 2 || !strings.Contains(text, "+1 copies") || strings.Contains(text, "cabai") {
+			t.Errorf("the brand's inbox should hold the health story once (with its copy) and the flood story: %s", text)
+		}
+		if !strings.Contains(inbox.Body, "<mark>Sukamaju</mark>") {
+			t.Errorf("the matched word is not highlighted")
+		}
+		mentions, err := a.Monitor.Mentions(ctx, ws.ID, monitorFilter(brand.ID))
+		if err != nil || len(mentions) != 2 {
+			t.Fatalf("mentions: %d %v", len(mentions), err)
+		}
+		var health, floods int64
+		for _, m := range mentions {
+			switch {
+			case strings.Contains(m.Item.Title, "kesehatan"):
+				health = m.ID
+				if m.Item.Sentiment != "positive" || m.CopyCount != 1 {
+					t.Errorf("the health story: sentiment %s, %d copies", m.Item.Sentiment, m.CopyCount)
+				}
+			case strings.Contains(m.Item.Title, "banjir"):
+				floods = m.ID
+				if m.Item.Sentiment != "negative" {
+					t.Errorf("the flood complaint reads %s", m.Item.Sentiment)
+				}
+			}
+		}
+		page := b.Get(fmt.Sprintf("%s/mentions/%d", base, health))
+		if !strings.Contains(page.Body, "/jatim/cek-kesehatan-gratis") {
+			t.Errorf("the story's page does not list its copy")
+		}
+
+		// The editor's preview shows what a query would match, and why, without saving it.
+		r = b.Get(base + "/topics/preview?" + url.Values{"name": {"x"}, "kind": {"issue"}, "query": {"puskesmas NEAR/3 gratis"}}.Encode())
+		if !strings.Contains(authtest.Text(r.Body), "1 of the latest 3 stories match") || !strings.Contains(r.Body, "<code>puskesmas</code>") {
+			t.Errorf("preview: %s", authtest.Text(r.Body[strings.Index(r.Body, `id="preview"`):]))
+		}
+
+		// Triage in bulk, a label, and a person's sentiment that stays.
+		r = b.Post(base+"/mentions/triage", url.Values{"ids": {fmt.Sprint(health), fmt.Sprint(floods)}, "action": {"relevant"}})
+		mustStatus(t, r, http.StatusSeeOther)
+		r = b.Post(fmt.Sprintf("%s/mentions/%d", base, floods), url.Values{"action": {"label"}, "label": {"Perlu Tanggapan"}})
+		mustStatus(t, r, http.StatusSeeOther)
+		r = b.Post(fmt.Sprintf("%s/mentions/%d/sentiment", base, health), url.Values{"sentiment": {"neutral"}})
+		mustStatus(t, r, http.StatusSeeOther)
+		site.add(story(site.srv.URL, "/pasar", "Pasar murah di alun-alun Sukamaju", "Pemkot Sukamaju menggelar pasar murah di alun-alun.", now.Add(-time.Hour)))
+		src, err := a.Monitor.Sources(ctx, ws.ID)
+		if err != nil || len(src) != 1 {
+			t.Fatalf("sources: %v %v", src, err)
+		}
+		if err := a.Monitor.PollSource(ctx, ws.ID, src[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		m, err := a.Monitor.Mention(ctx, ws.ID, health)
+		if err != nil || m.State != "relevant" || m.Item.Sentiment != "neutral" || m.Item.SentimentBy != owner.ID {
+			t.Errorf("after another poll the health story is %+v (%v)", m, err)
+		}
+		if m, _ := a.Monitor.Mention(ctx, ws.ID, floods); len(m.Labels) != 1 || m.Labels[0] != "perlu tanggapan" {
+			t.Errorf("labels: %v", m.Labels)
+		}
+		if n, _ := a.Monitor.CountMentions(ctx, ws.ID, monitorFilter(brand.ID)); n != 3 {
+			t.Errorf("after the new story the brand has %d stories, want 3", n)
+		}
+
+		// Another workspace sees none of it.
+		intruder := env.SignIn("humas@sumberjaya.example", pw)
+		if r := intruder.Get(fmt.Sprintf("/w/%s/monitoring/mentions/%d", other.Slug, health)); r.Status != http.StatusNotFound {
+			t.Errorf("another workspace opens the mention: %d", r.Status)
+		}
+		if r := intruder.Get("/w/" + other.Slug + "/monitoring"); strings.Contains(r.Body, "kesehatan") {
+			t.Error("another workspace's inbox shows the mention")
+		}
+
+		// A spike: eight flood stories within the hour, against none before.
+		r = b.Post(base+"/alerts/rules", url.Values{"topic_id": {fmt.Sprint(flood.ID)}, "kind": {"spike"}, "factor": {"3"}, "min_count": {"5"},
+			"window": {"60"}, "baseline_days": {"7"}, "quiet": {"360"}, "emails": {fmt.Sprint(owner.ID)}, "enabled": {"on"}})
+		mustStatus(t, r, http.StatusSeeOther)
+		for i, body := range floodReports {
+			site.add(story(site.srv.URL, fmt.Sprintf("/banjir/%d", i), fmt.Sprintf("Banjir Sukamaju: laporan %d", i+1), body,
+				now.Add(-time.Duration(i+1)*time.Minute)))
+		}
+		if err := a.Monitor.PollSource(ctx, ws.ID, src[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			if err := a.Monitor.CheckAlerts(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		alerts, err := a.Monitor.Alerts(ctx, ws.ID, 10)
+		if err != nil || len(alerts) != 1 || alerts[0].Kind != "spike" || alerts[0].Count != 8 {
+			t.Fatalf("alerts: %+v %v", alerts, err)
+		}
+		subject, _ := env.LastMailTo(owner.Email)
+		if !strings.Contains(subject, "Volume spike on Banjir: 8 mentions in 60 minutes") {
+			t.Errorf("the alert email: %q", subject)
+		}
+		var mails int
+		if err := a.DB.QueryRow(ctx, `SELECT COUNT(*) FROM mail_messages WHERE to_addr = ? AND subject LIKE ?`, owner.Email, "%spike%").Scan(&mails); err != nil || mails != 1 {
+			t.Errorf("%d alert emails (%v), want 1", mails, err)
+		}
+		if r := b.Get(fmt.Sprintf("%s/alerts/%d", base, alerts[0].ID)); !regexp.MustCompile(`8 mentions in the window`).MatchString(authtest.Text(r.Body)) {
+			t.Errorf("the alert page: %s", apptest.Excerpt(authtest.Text(r.Body)))
+		}
+	})
+}
+
+// floodReports are eight different stories of one flood, as eight outlets would write them.
+var floodReports = []string{
+	"Banjir merendam ratusan rumah di Sukamaju Utara sejak dini hari setelah hujan deras mengguyur semalaman.",
+	"BPBD Kota Sukamaju mengevakuasi 120 warga lanjut usia ke masjid terdekat karena air terus naik.",
+	"Jalan provinsi penghubung Sukamaju dan Sumberjaya lumpuh, kendaraan terjebak genangan setinggi pinggang.",
+	"Sekolah dasar di tiga kelurahan Sukamaju meliburkan siswa karena ruang kelas terendam banjir.",
+	"Pedagang pasar induk Sukamaju merugi puluhan juta rupiah, dagangan sayur hanyut terbawa arus.",
+	"PLN memadamkan listrik di 14 gardu Sukamaju untuk mencegah korsleting selama banjir berlangsung.",
+	"Relawan dapur umum menyiapkan 3.000 bungkus nasi bagi pengungsi banjir di balai kota Sukamaju.",
+	"Wali Kota meninjau tanggul Kali Jaya yang jebol dan menjanjikan perbaikan permanen tahun depan; banjir Sukamaju belum surut.",
+}
+
+func monitorFilter(topic int64) monitor.MentionFilter {
+	return monitor.MentionFilter{TopicID: topic, Limit: 100}
+}
+
+func mustStatus(t *testing.T, r apptest.Response, want int) {
+	t.Helper()
+	if r.Status != want {
+		t.Fatalf("status %d, want %d: %s", r.Status, want, apptest.Excerpt(authtest.Text(r.Body)))
+	}
+}
