@@ -259,3 +259,102 @@ func mustStatus(t *testing.T, r apptest.Response, want int) {
 		t.Fatalf("status %d, want %d: %s", r.Status, want, apptest.Excerpt(authtest.Text(r.Body)))
 	}
 }
+
+// A source that breaks is told in plain words on the health view, backs off, and holds up no
+// other source; a private address is refused when the source is added; the API triages, overrides
+// sentiment and names where a query is wrong.
+func TestMonitoringSourceProblemsAndAPI(t *testing.T) {
+	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
+		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+		ctx := context.Background()
+		a := env.App
+		const pw = "rahasia-sekali-123"
+		owner, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
+			Password: pw, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "id", Timezone: "Asia/Jakarta"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good, bad := startNewsSite(t), startNewsSite(t)
+		now := time.Now().UTC()
+		good.add(story(good.srv.URL, "/banjir-lambat", "Warga keluhkan penanganan banjir yang lambat di Sukamaju", floodBody, now.Add(-time.Hour)))
+		bad.add(story(bad.srv.URL, "/mpp", "MPP Sukamaju buka hari Sabtu", "Mal Pelayanan Publik Sukamaju kini buka hari Sabtu.", now.Add(-time.Hour)))
+		b := env.SignIn(owner.Email, pw)
+		base := "/w/" + ws.Slug + "/monitoring"
+		mustStatus(t, b.Post(base+"/topics", url.Values{"name": {"Sukamaju"}, "kind": {"brand"}, "query": {"sukamaju"}}), http.StatusSeeOther)
+		for _, site := range []*newsSite{good, bad} {
+			mustStatus(t, b.Post(base+"/sources", url.Values{"kind": {"feed"}, "url": {site.srv.URL + "/rss.xml"}, "interval": {"300"}}), http.StatusSeeOther)
+		}
+		// The second outlet's feed breaks; both are due again.
+		bad.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Kabar</title><item><title>Banjir`)
+		})
+		good.add(story(good.srv.URL, "/posko", "Posko banjir Balai Kota Sukamaju buka 24 jam", "Posko banjir di Balai Kota Sukamaju buka 24 jam.", now))
+		if _, err := a.DB.Exec(ctx, `UPDATE monitor_sources SET next_poll_at = ?`, now.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := a.Monitor.PollDue(ctx); err != nil || n != 2 {
+			t.Fatalf("polled %d (%v), want 2", n, err)
+		}
+		if got, _ := a.Monitor.CountMentions(ctx, ws.ID, monitor.MentionFilter{}); got != 3 {
+			t.Errorf("%d mentions after the poll, want 3 (the broken feed holds up nothing)", got)
+		}
+		health := authtest.Text(b.Get(base + "/sources").Body)
+		if !strings.Contains(health, "1 bermasalah") || !strings.Contains(health, "baris 1") {
+			t.Errorf("the health view does not say what broke: %s", health)
+		}
+		sources, _ := a.Monitor.Sources(ctx, ws.ID)
+		for _, s := range sources {
+			if s.LastError != "" && (s.Failures != 1 || !s.NextPollAt.After(now.Add(5*time.Minute))) {
+				t.Errorf("the broken source should back off past its 5 minutes: failures %d, next poll %s", s.Failures, s.NextPollAt)
+			}
+		}
+
+		tok, _, err := a.Auth.CreateToken(ctx, auth.CLI, ws.ID, owner.ID, "skrip", access.Owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, body := env.API("POST", "/api/v1/topics", tok, map[string]any{"name": "Banjir", "kind": "issue", "query": `banjir AND (sukamaju`})
+		fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(fields["query"]), "posisi 12") {
+			t.Errorf("a broken query over the API: %d %v", status, body)
+		}
+		status, body = env.API("GET", "/api/v1/mentions?q=banjir", tok, nil)
+		items, _ := body["items"].([]any)
+		if status != http.StatusOK || len(items) != 2 {
+			t.Fatalf("mentions over the API: %d %v", status, body)
+		}
+		first := items[0].(map[string]any)
+		path := fmt.Sprintf("/api/v1/mentions/%v", first["id"])
+		status, body = env.API("PATCH", path, tok, map[string]any{"state": "flagged", "add_labels": []string{"Perlu tanggapan"}, "sentiment": "positive"})
+		if status != http.StatusOK || body["state"] != "flagged" || body["sentiment"] != "positive" || body["sentiment_set_by"] != "person" ||
+			fmt.Sprint(body["labels"]) != "[perlu tanggapan]" {
+			t.Errorf("triage over the API: %d %v", status, body)
+		}
+		status, body = env.API("PATCH", path, tok, map[string]any{"sentiment": "auto"})
+		if status != http.StatusOK || body["sentiment_set_by"] != "lexicon" {
+			t.Errorf("back to the computed sentiment: %d %v", status, body)
+		}
+	})
+}
+
+// A source on an address inside the network is refused, in the user's words, and nothing is saved.
+func TestMonitoringRefusesPrivateAddresses(t *testing.T) {
+	env := apptest.Start(t, db.SQLite)
+	ctx := context.Background()
+	owner, ws, err := env.App.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
+		Password: "rahasia-sekali-123", Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "id", Timezone: "Asia/Jakarta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := startNewsSite(t)
+	b := env.SignIn(owner.Email, "rahasia-sekali-123")
+	r := b.Post("/w/"+ws.Slug+"/monitoring/sources", url.Values{"kind": {"feed"}, "url": {site.srv.URL + "/rss.xml"}, "interval": {"900"}})
+	mustStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(authtest.Text(r.Body), "jaringan internal") {
+		t.Errorf("the refusal: %s", apptest.Excerpt(authtest.Text(r.Body)))
+	}
+	if sources, _ := env.App.Monitor.Sources(ctx, ws.ID); len(sources) != 0 {
+		t.Errorf("%d sources saved", len(sources))
+	}
+}

@@ -196,14 +196,14 @@ func (h *Handlers) APIRoutes() []web.Route {
 	preview := web.Object(map[string]any{"scanned": id, "matched": id, "items": web.Array(web.Object(map[string]any{"url": str, "title": str,
 		"outlet": str, "terms": strs}))})
 	return []web.Route{
-		{Method: "GET", Path: "/api/v1/sources", Perm: v, Handler: h.apiSources, Summary: "Monitoring sources with their health", Response: web.Array(source)},
+		{Method: "GET", Path: "/api/v1/sources", Perm: v, Handler: h.apiSources, Summary: "Monitoring sources with their health", Response: web.ListOf(source)},
 		{Method: "POST", Path: "/api/v1/sources", Perm: e, Handler: h.apiAddSource, Request: sourceIn, Response: source,
 			Summary: "Follow a source; it is read once at once, and refused with a message when it cannot be read (not a feed, a private address…)"},
 		{Method: "GET", Path: "/api/v1/sources/{id}", Perm: v, Handler: h.apiSource, Summary: "A monitoring source", Response: source},
 		{Method: "PATCH", Path: "/api/v1/sources/{id}", Perm: e, Handler: h.apiUpdateSource, Request: sourceIn, Response: source,
 			Summary: "Change a source's name, language, interval or whether it is checked"},
 		{Method: "DELETE", Path: "/api/v1/sources/{id}", Perm: e, Handler: h.apiDeleteSource, Summary: "Stop following a source (its mentions stay)"},
-		{Method: "GET", Path: "/api/v1/topics", Perm: v, Handler: h.apiTopics, Summary: "Monitoring topics with their mention counts", Response: web.Array(topic)},
+		{Method: "GET", Path: "/api/v1/topics", Perm: v, Handler: h.apiTopics, Summary: "Monitoring topics with their mention counts", Response: web.ListOf(topic)},
 		{Method: "POST", Path: "/api/v1/topics", Perm: e, Handler: h.apiCreateTopic, Request: topicIn, Response: topic,
 			Summary: "Create a topic; a query that does not parse is refused with the position of the error"},
 		{Method: "POST", Path: "/api/v1/topics/preview", Perm: e, Handler: h.apiPreview, Request: topicIn, Response: preview,
@@ -216,13 +216,13 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "GET", Path: "/api/v1/mentions/{id}", Perm: v, Handler: h.apiMention, Summary: "A mention", Response: mention},
 		{Method: "PATCH", Path: "/api/v1/mentions/{id}", Perm: t, Handler: h.apiPatchMention, Request: patch, Response: mention,
 			Summary: "Triage a mention: state, assignee, note, labels, and a sentiment override that later computation never changes"},
-		{Method: "GET", Path: "/api/v1/coverage", Perm: v, Handler: h.apiCoverage, Response: web.Array(coverage),
+		{Method: "GET", Path: "/api/v1/coverage", Perm: v, Handler: h.apiCoverage, Response: web.ListOf(coverage),
 			Summary: "Coverage of releases; ?release= narrows to one release, ?state=suggested|confirmed"},
-		{Method: "POST", Path: "/api/v1/coverage", Perm: t, Handler: h.apiConfirmCoverage, Request: coverageIn, Response: web.Array(coverage),
+		{Method: "POST", Path: "/api/v1/coverage", Perm: t, Handler: h.apiConfirmCoverage, Request: coverageIn, Response: web.ListOf(coverage),
 			Summary: "Confirm an item as coverage of a distributed release (and record it on the journalist's timeline)"},
 		{Method: "POST", Path: "/api/v1/coverage/{id}/dismiss", Perm: t, Handler: h.apiDismissCoverage, Summary: "Dismiss a coverage suggestion"},
-		{Method: "GET", Path: "/api/v1/alerts", Perm: v, Handler: h.apiAlerts, Summary: "Alerts raised, newest first", Response: web.Array(alert)},
-		{Method: "GET", Path: "/api/v1/alerts/rules", Perm: v, Handler: h.apiRules, Summary: "Alert rules", Response: web.Array(rule)},
+		{Method: "GET", Path: "/api/v1/alerts", Perm: v, Handler: h.apiAlerts, Summary: "Alerts raised, newest first", Response: web.ListOf(alert)},
+		{Method: "GET", Path: "/api/v1/alerts/rules", Perm: v, Handler: h.apiRules, Summary: "Alert rules", Response: web.ListOf(rule)},
 		{Method: "POST", Path: "/api/v1/alerts/rules", Perm: e, Handler: h.apiCreateRule, Request: rule, Response: rule, Summary: "Create an alert rule"},
 		{Method: "PATCH", Path: "/api/v1/alerts/rules/{id}", Perm: e, Handler: h.apiUpdateRule, Request: rule, Response: rule, Summary: "Change an alert rule"},
 		{Method: "DELETE", Path: "/api/v1/alerts/rules/{id}", Perm: e, Handler: h.apiDeleteRule, Summary: "Delete an alert rule"},
@@ -255,7 +255,7 @@ func (h *Handlers) apiSources(w http.ResponseWriter, r *http.Request) error {
 	for i, s := range list {
 		out[i] = sourceJSON(s)
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiSource]{Items: out})
 }
 
 func (in apiSourceInput) source() SourceInput {
@@ -321,7 +321,7 @@ func (h *Handlers) apiTopics(w http.ResponseWriter, r *http.Request) error {
 	for i, t := range list {
 		out[i] = topicJSON(t)
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiTopic]{Items: out})
 }
 
 func (in apiTopicInput) topic() TopicInput {
@@ -487,7 +487,7 @@ func (h *Handlers) apiCoverage(w http.ResponseWriter, r *http.Request) error {
 			out = append(out, coverageJSON(&list[i]))
 		}
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiCoverage]{Items: out})
 }
 
 func (h *Handlers) apiConfirmCoverage(w http.ResponseWriter, r *http.Request) error {
@@ -512,7 +512,7 @@ func (h *Handlers) apiConfirmCoverage(w http.ResponseWriter, r *http.Request) er
 	for i := range list {
 		out[i] = coverageJSON(&list[i])
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiCoverage]{Items: out})
 }
 
 func (h *Handlers) apiDismissCoverage(w http.ResponseWriter, r *http.Request) error {
@@ -537,7 +537,7 @@ func (h *Handlers) apiAlerts(w http.ResponseWriter, r *http.Request) error {
 		out[i] = apiAlert{ID: a.ID, RuleID: a.RuleID, TopicID: a.TopicID, Kind: a.Kind, Count: a.Count, Baseline: a.Baseline, ItemID: a.ItemID,
 			FiredAt: a.FiredAt}
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiAlert]{Items: out})
 }
 
 func (h *Handlers) apiRules(w http.ResponseWriter, r *http.Request) error {
@@ -549,7 +549,7 @@ func (h *Handlers) apiRules(w http.ResponseWriter, r *http.Request) error {
 	for i, rule := range list {
 		out[i] = ruleJSON(rule)
 	}
-	return web.JSON(w, http.StatusOK, out)
+	return web.JSON(w, http.StatusOK, web.Page[apiRule]{Items: out})
 }
 
 func (in apiRule) input() RuleInput {
