@@ -51,6 +51,9 @@ func (w *pollWorker) Work(ctx context.Context, _ *river.Job[pollArgs]) error {
 	return err
 }
 
+// Timeout lets a pass over many sources finish, and ends it before its leases run out.
+func (w *pollWorker) Timeout(*river.Job[pollArgs]) time.Duration { return lease - time.Minute }
+
 // pollSourceArgs polls one source now (just added, or "check now").
 type pollSourceArgs struct {
 	WorkspaceID int64 `json:"workspace_id"`
@@ -66,6 +69,10 @@ type pollSourceWorker struct {
 
 func (w *pollSourceWorker) Work(ctx context.Context, j *river.Job[pollSourceArgs]) error {
 	return w.s.PollSource(ctx, j.Args.WorkspaceID, j.Args.SourceID)
+}
+
+func (w *pollSourceWorker) Timeout(*river.Job[pollSourceArgs]) time.Duration {
+	return lease - time.Minute
 }
 
 // claimed is a source a pass has leased, with what fetching it needs.

@@ -210,6 +210,9 @@ func (w *backfillWorker) Work(ctx context.Context, j *river.Job[backfillArgs]) e
 	return w.s.Backfill(ctx, j.Args.WorkspaceID, j.Args.TopicID)
 }
 
+// Timeout leaves room for a month of stories in a busy workspace.
+func (w *backfillWorker) Timeout(*river.Job[backfillArgs]) time.Duration { return 10 * time.Minute }
+
 // Backfill matches a topic's query against the items of the last 30 days: matching items become
 // mentions, and untouched mentions (new, no note, label or assignee) of items it no longer matches
 // go. Mentions a person triaged stay whatever the query now says.
