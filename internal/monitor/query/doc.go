@@ -30,9 +30,17 @@
 //
 // # Matching many topics
 //
-// NewMatcher compiles every topic's query into maps from stem to query word; Matcher.Match reads a
-// text once, looks each of its words' stems up, and evaluates only the queries whose words were
-// found. Query.Match evaluates one query alone, for previews, with the same answers.
+// The words of all topics' queries are found in one pass over the text, then only the queries
+// with a word found are evaluated: what an Aho-Corasick automaton does for literal strings, done
+// on whole words, since a query word matches by stem, not by spelling. NewMatcher makes every
+// distinct query word a term and indexes the terms by their two stems and by wildcard prefix.
+// Matcher.Match reads the text word by word and looks each folded word up in a memory of the
+// words it has met before, which gives the terms the word matches (most words match none): a word
+// is stemmed and compared with the index the first time only. The memory is bounded: when full
+// it starts afresh, taking over from the previous one the words still in use. Hits are built
+// only for the queries that match. Query.Match evaluates one query alone, for previews, with the
+// same answers. BenchmarkMatcher measures 200 topics of the kinds communications teams write
+// against news items of about 1,500 characters.
 //
 // Parse errors are *Error values carrying a catalog key of Catalog and the position in the query;
 // show them with locale.T(err.Key, err.Args()...).

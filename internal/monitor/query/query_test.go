@@ -85,6 +85,27 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// Words are runs of letters and digits in any script, folded, with their place in the original.
+func TestTokenize(t *testing.T) {
+	type tok = query.Token
+	for text, want := range map[string][]tok{
+		"COVID-19 melanda":   {{"covid", 0, 5}, {"19", 6, 8}, {"melanda", 9, 16}},
+		"Café Ölé":           {{"cafe", 0, 5}, {"ole", 6, 11}},
+		"“Kami” — kata":      {{"kami", 3, 7}, {"kata", 15, 19}},
+		"Rp 14.500,00":       {{"rp", 0, 2}, {"14", 3, 5}, {"500", 6, 9}, {"00", 10, 12}},
+		"e\u0301tat":         {{"etat", 0, 6}},             // a combining accent stays with its letter
+		"\u0301abc":          {{"abc", 2, 5}},              // but does not start a word
+		"ab\xffcd":           {{"ab", 0, 2}, {"cd", 3, 5}}, // broken UTF-8 separates
+		"ΕΛΛΆΔΑ, ĐÀ NẴNG":    {{"ελλαδα", 0, 12}, {"đa", 14, 18}, {"nang", 19, 25}},
+		"  ":                 nil,
+		"PEMERINTAH daerah.": {{"pemerintah", 0, 10}, {"daerah", 11, 17}},
+	} {
+		if got := query.Tokenize(text); !reflect.DeepEqual(got, want) {
+			t.Errorf("Tokenize(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
 // The hits say which words to highlight, where in the original text.
 func TestHits(t *testing.T) {
 	text := "Banjir melanda Jakarta; warga Café Ölé kebanjiran, tapi tidak di Bekasi."
@@ -320,32 +341,3 @@ dan penegakan hukum atas pelanggaran tata ruang, banjir akan terus berulang seti
 dan masyarakat miskin di bantaran sungai yang paling menderita. Pemerintah provinsi berjanji
 mengevaluasi seluruh proyek pengendalian banjir bersama DPRD dalam rapat pekan depan, termasuk
 pengerukan sungai, pembangunan waduk, dan relokasi warga dari bantaran kali ke rumah susun.`
-
-func BenchmarkMatcher(b *testing.B) {
-	m := query.NewMatcher(benchTopics(200))
-	if len(strings.Fields(article)) < 380 {
-		b.Fatalf("article has %d words", len(strings.Fields(article)))
-	}
-	if len(m.Match(article)) == 0 {
-		b.Fatal("the article matches no topic")
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		m.Match(article)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
-}
-
-// BenchmarkMatcherParallel uses every core, as ingestion workers would.
-func BenchmarkMatcherParallel(b *testing.B) {
-	m := query.NewMatcher(benchTopics(200))
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			m.Match(article)
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
-}
