@@ -307,7 +307,7 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.buildMonitor(); err != nil {
 		return err
 	}
-	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish)
+	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish, homeMonitoring{a.Monitor})
 	if err != nil {
 		return err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strconv"
 	"time"
 
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/channel"
 	medialib "warta.dev/warta/internal/content/media"
+	"warta.dev/warta/internal/home"
 	"warta.dev/warta/internal/monitor"
 	"warta.dev/warta/internal/monitor/fetch"
 	"warta.dev/warta/internal/platform/db"
@@ -155,4 +157,21 @@ func (m monitorPress) RecordCoverage(ctx context.Context, tx *db.Tx, wsID, conta
 		return nil // the contact was erased meanwhile: the coverage stands without its timeline entry
 	}
 	return err
+}
+
+// homeMonitoring gives the home page the mentions to triage and the week's alerts.
+type homeMonitoring struct{ *monitor.Service }
+
+func (m homeMonitoring) RecentAlerts(ctx context.Context, wsID int64, since time.Time) ([]home.Alert, error) {
+	alerts, err := m.Alerts(ctx, wsID, 5)
+	if err != nil {
+		return nil, err
+	}
+	var out []home.Alert
+	for _, a := range alerts {
+		if a.FiredAt.After(since) {
+			out = append(out, home.Alert{Kind: a.Kind, Topic: a.TopicName, Link: "/monitoring/alerts/" + strconv.FormatInt(a.ID, 10), At: a.FiredAt})
+		}
+	}
+	return out, nil
 }

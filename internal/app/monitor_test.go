@@ -234,6 +234,11 @@ func TestMonitoringFollowsSourcesAndRaisesOneAlert(t *testing.T) {
 		if r := b.Get(fmt.Sprintf("%s/alerts/%d", base, alerts[0].ID)); !regexp.MustCompile(`8 mentions in the window`).MatchString(authtest.Text(r.Body)) {
 			t.Errorf("the alert page: %s", apptest.Excerpt(authtest.Text(r.Body)))
 		}
+		// The home page shows the alert and what waits to be triaged.
+		if home := authtest.Text(b.Get("/w/" + ws.Slug).Body); !strings.Contains(home, "Volume spike: Banjir") ||
+			!regexp.MustCompile(`\d+ new mentions to triage`).MatchString(home) {
+			t.Errorf("the home page: %s", apptest.Excerpt(home))
+		}
 	})
 }
 

@@ -1,6 +1,6 @@
 // Package home is the workspace's start page: today's schedule in the workspace's zone, the
-// approvals waiting for the member, what to do first, and the latest activity. Later domains add
-// their panels here (mentions to triage, alerts).
+// approvals waiting for the member, the mentions to triage and the latest alerts, what to do
+// first, and the latest activity.
 package home
 
 import (
@@ -43,6 +43,18 @@ type Publishing interface {
 	NeedingAttention(ctx context.Context, wsID int64) (map[string]int, error)
 }
 
+// Monitoring gives the home page the mentions waiting to be triaged and the latest alerts.
+type Monitoring interface {
+	ToTriage(ctx context.Context, wsID int64) (int, error)
+	RecentAlerts(ctx context.Context, wsID int64, since time.Time) ([]Alert, error)
+}
+
+// Alert is a monitoring alert as the home page lists it.
+type Alert struct {
+	Kind, Topic, Link string
+	At                time.Time
+}
+
 // Handlers serve the home page.
 type Handlers struct {
 	pages      *web.Pages
@@ -50,12 +62,13 @@ type Handlers struct {
 	schedule   Schedule
 	approvals  Approvals
 	publishing Publishing
+	monitoring Monitoring
 }
 
 // NewHandlers parses the templates; conn reads the recent activity.
-func NewHandlers(srv *web.Server, conn db.Conn, schedule Schedule, approvals Approvals, publishing Publishing) (*Handlers, error) {
+func NewHandlers(srv *web.Server, conn db.Conn, schedule Schedule, approvals Approvals, publishing Publishing, monitoring Monitoring) (*Handlers, error) {
 	pages, err := srv.Render.Pages(templates, "templates/*.html")
-	return &Handlers{pages: pages, conn: conn, schedule: schedule, approvals: approvals, publishing: publishing}, err
+	return &Handlers{pages: pages, conn: conn, schedule: schedule, approvals: approvals, publishing: publishing, monitoring: monitoring}, err
 }
 
 // Routes of the home page.
@@ -70,6 +83,9 @@ type homeData struct {
 	Waiting  []approval.Waiting
 	// Attention counts publications a person must decide on, by state.
 	Attention map[string]int
+	// ToTriage counts new mentions; Alerts are the monitoring alerts of the last week.
+	ToTriage int
+	Alerts   []Alert
 }
 
 func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
@@ -87,6 +103,14 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	if d.Attention, err = h.publishing.NeedingAttention(r.Context(), p.WorkspaceID); err != nil {
 		return err
+	}
+	if p.Can(access.MonitorView) {
+		if d.ToTriage, err = h.monitoring.ToTriage(r.Context(), p.WorkspaceID); err != nil {
+			return err
+		}
+		if d.Alerts, err = h.monitoring.RecentAlerts(r.Context(), p.WorkspaceID, now.AddDate(0, 0, -7)); err != nil {
+			return err
+		}
 	}
 	if p.Can(access.ContentApprove) {
 		if d.Waiting, _, err = h.approvals.Queue(r.Context(), p.WorkspaceID, p.UserID); err != nil {

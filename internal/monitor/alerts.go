@@ -608,3 +608,8 @@ func (s *Service) sendChat(ctx context.Context, sendID int64) error {
 
 // WindowMinutes is the spike window in minutes, for the pages.
 func (r *Rule) WindowMinutes() int { return int(r.Window / time.Minute) }
+
+// ToTriage counts the workspace's new mentions, each story once.
+func (s *Service) ToTriage(ctx context.Context, wsID int64) (int, error) {
+	return s.CountMentions(ctx, wsID, MentionFilter{State: MentionNew})
+}
