@@ -151,8 +151,8 @@ func (m monitorPress) Recipients(ctx context.Context, wsID, releaseID int64) ([]
 	return out, nil
 }
 
-func (m monitorPress) RecordCoverage(ctx context.Context, tx *db.Tx, wsID, contactID int64, title, link string, at time.Time, by int64) error {
-	err := m.a.Press.RecordEvent(ctx, tx, wsID, contactID, press.Event{Kind: "coverage", At: at, Title: title, Link: link, By: by})
+func (m monitorPress) RecordCoverage(ctx context.Context, tx *db.Tx, wsID, contactID int64, title, link, storyURL string, at time.Time, by int64) error {
+	err := m.a.Press.RecordEvent(ctx, tx, wsID, contactID, press.Event{Kind: "coverage", At: at, Title: title, Link: link, Detail: storyURL, By: by})
 	if errors.Is(err, db.ErrNotFound) {
 		return nil // the contact was erased meanwhile: the coverage stands without its timeline entry
 	}

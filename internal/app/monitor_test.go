@@ -255,7 +255,7 @@ var floodReports = []string{
 }
 
 func monitorFilter(topic int64) monitor.MentionFilter {
-	return monitor.MentionFilter{TopicID: topic, Limit: 100}
+	return monitor.MentionFilter{TopicID: topic, State: "any", Limit: 100}
 }
 
 func mustStatus(t *testing.T, r apptest.Response, want int) {

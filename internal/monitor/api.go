@@ -212,7 +212,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "PATCH", Path: "/api/v1/topics/{id}", Perm: e, Handler: h.apiUpdateTopic, Request: topicIn, Response: topic, Summary: "Change a topic"},
 		{Method: "DELETE", Path: "/api/v1/topics/{id}", Perm: e, Handler: h.apiArchiveTopic, Summary: "Archive a topic (its mentions stay)"},
 		{Method: "GET", Path: "/api/v1/mentions", Perm: v, Handler: h.apiMentions, Response: web.ListOf(mention),
-			Summary: "Mentions, oldest first, each story once; ?topic=, ?state= (new, relevant, flagged, irrelevant, any), ?sentiment=, ?label=, ?q="},
+			Summary: "Mentions, oldest first, each story once; ?topic=, ?state= (new, relevant, flagged, irrelevant; every state when left out), ?sentiment=, ?label=, ?q="},
 		{Method: "GET", Path: "/api/v1/mentions/{id}", Perm: v, Handler: h.apiMention, Summary: "A mention", Response: mention},
 		{Method: "PATCH", Path: "/api/v1/mentions/{id}", Perm: t, Handler: h.apiPatchMention, Request: patch, Response: mention,
 			Summary: "Triage a mention: state, assignee, note, labels, and a sentiment override that later computation never changes"},
@@ -408,7 +408,11 @@ func (h *Handlers) apiMentions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	f := MentionFilter{State: q.Get("state"), Sentiment: q.Get("sentiment"), Label: q.Get("label"), Query: q.Get("q"), After: after, ByID: true,
+	state := q.Get("state")
+	if state == "" {
+		state = "any"
+	}
+	f := MentionFilter{State: state, Sentiment: q.Get("sentiment"), Label: q.Get("label"), Query: q.Get("q"), After: after, ByID: true,
 		Limit: limit + 1}
 	f.TopicID, _ = strconv.ParseInt(q.Get("topic"), 10, 64)
 	list, err := h.s.Mentions(r.Context(), web.PrincipalOf(r).WorkspaceID, f)

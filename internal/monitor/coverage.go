@@ -31,7 +31,9 @@ type SentRelease struct {
 // Press is media relations as coverage uses it: who received a release, and their timelines.
 type Press interface {
 	Recipients(ctx context.Context, wsID, releaseID int64) ([]Contact, error)
-	RecordCoverage(ctx context.Context, tx *db.Tx, wsID, contactID int64, title, link string, at time.Time, by int64) error
+	// RecordCoverage puts a story on a journalist's timeline: link is a page in the workspace,
+	// storyURL where the story is published.
+	RecordCoverage(ctx context.Context, tx *db.Tx, wsID, contactID int64, title, link, storyURL string, at time.Time, by int64) error
 }
 
 // Contact is a journalist who received a release.
@@ -311,7 +313,15 @@ func (s *Service) ConfirmCoverage(ctx context.Context, a audit.Actor, wsID, rele
 			return err
 		}
 		if contactID != 0 && s.Press != nil {
-			if err := s.Press.RecordCoverage(ctx, tx, wsID, contactID, it.Title, it.URL, it.PublishedAt, a.UserID); err != nil {
+			link := "/monitoring/coverage"
+			var mention sql.NullInt64
+			if err := tx.QueryRow(ctx, `SELECT MIN(id) FROM monitor_mentions WHERE item_id = ?`, itemID).Scan(&mention); err != nil {
+				return err
+			}
+			if mention.Valid {
+				link = "/monitoring/mentions/" + itoa(mention.Int64)
+			}
+			if err := s.Press.RecordCoverage(ctx, tx, wsID, contactID, it.Title, link, it.URL, it.PublishedAt, a.UserID); err != nil {
 				return err
 			}
 		}

@@ -98,7 +98,8 @@ func mentionWhere(wsID int64, f MentionFilter) (string, []any) {
 	case slices.Contains(States, f.State):
 		where, args = append(where, "m.state = ?"), append(args, f.State)
 	case f.State == "":
-		where = append(where, "m.state <> 'irrelevant'")
+		// What still needs a person: stories not looked at yet, and flagged ones.
+		where = append(where, "m.state IN ('new', 'flagged')")
 	}
 	if slices.Contains(Sentiments, f.Sentiment) {
 		where, args = append(where, "i.sentiment = ?"), append(args, f.Sentiment)

@@ -220,7 +220,7 @@ type Mention struct {
 // MentionFilter narrows the inbox.
 type MentionFilter struct {
 	TopicID    int64
-	State      string // "" for every state but irrelevant
+	State      string // a state, "any", or "" for what needs a person (new and flagged)
 	Sentiment  string
 	Label      string
 	AssigneeID int64
