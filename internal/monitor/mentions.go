@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
-	"time"
 
 	"warta.dev/warta/internal/audit"
 	"warta.dev/warta/internal/monitor/query"
@@ -199,19 +198,24 @@ func (s *Service) copies(ctx context.Context, wsID int64, it *Item) ([]Copy, err
 	return out, rows.Err()
 }
 
-// Highlight is the mention's text with the words its topic matched, for the inbox. The headline
-// is shown on its own, so the text starts after it (the query still reads both).
+// Highlight is the mention's text with the words its topic matched, for the inbox.
 func (s *Service) Highlight(ctx context.Context, wsID int64, m *Mention, width int) []Part {
-	text := m.Item.Text()
-	body := strings.TrimPrefix(text, m.Item.Title+"\n")
-	if strings.TrimSpace(body) == "" {
-		body = text
-	}
 	var hits []query.Hit
 	if t, err := s.Topic(ctx, wsID, m.TopicID); err == nil {
 		if q, err := query.Parse(t.Query); err == nil {
-			hits, _ = q.Match(text)
+			hits, _ = q.Match(m.Item.Text())
 		}
+	}
+	return itemSnippet(&m.Item, hits, width)
+}
+
+// itemSnippet cuts an item's text around the hits a query found in it. The headline is shown on
+// its own, so the snippet starts after it (the query still reads both).
+func itemSnippet(it *Item, hits []query.Hit, width int) []Part {
+	text := it.Text()
+	body := strings.TrimPrefix(text, it.Title+"\n")
+	if strings.TrimSpace(body) == "" {
+		body = text
 	}
 	// Hits count words from the headline's first; the body's words come after the headline's.
 	skip := len(query.Tokenize(text)) - len(query.Tokenize(body))
@@ -447,6 +451,3 @@ func wordEnd(s string, i int) int {
 	}
 	return i
 }
-
-// recentCutoff is the start of the inbox's default period.
-func recentCutoff(now time.Time) time.Time { return now.Add(-30 * 24 * time.Hour) }

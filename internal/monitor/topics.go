@@ -360,7 +360,7 @@ func (s *Service) PreviewQuery(ctx context.Context, wsID int64, src string) (*Pr
 		}
 		p.Matched++
 		if len(p.Items) < previewShown {
-			p.Items = append(p.Items, PreviewItem{Item: *it, Snippet: Snippet(it.Text(), hits, 320), Terms: terms(hits)})
+			p.Items = append(p.Items, PreviewItem{Item: *it, Snippet: itemSnippet(it, hits, 320), Terms: terms(hits)})
 		}
 	}
 	return p, nil
