@@ -126,6 +126,8 @@ var Navigation = []web.NavItem{
 		{Key: "monitor.nav.topics", Path: "/monitoring/topics", Perm: access.MonitorView},
 		{Key: "monitor.nav.sources", Path: "/monitoring/sources", Perm: access.MonitorView},
 		{Key: "monitor.nav.coverage", Path: "/monitoring/coverage", Perm: access.MonitorView},
+		{Key: "monitor.nav.clippings", Path: "/monitoring/clippings", Perm: access.MonitorView},
+		{Key: "monitor.nav.analysis", Path: "/monitoring/analysis", Perm: access.MonitorView},
 		{Key: "monitor.nav.alerts", Path: "/monitoring/alerts", Perm: access.MonitorView},
 	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},

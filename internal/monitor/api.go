@@ -195,7 +195,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 		"chat_account_ids": ids, "enabled": boolean})
 	preview := web.Object(map[string]any{"scanned": id, "matched": id, "items": web.Array(web.Object(map[string]any{"url": str, "title": str,
 		"outlet": str, "terms": strs}))})
-	return []web.Route{
+	routes := []web.Route{
 		{Method: "GET", Path: "/api/v1/sources", Perm: v, Handler: h.apiSources, Summary: "Monitoring sources with their health", Response: web.ListOf(source)},
 		{Method: "POST", Path: "/api/v1/sources", Perm: e, Handler: h.apiAddSource, Request: sourceIn, Response: source,
 			Summary: "Follow a source; it is read once at once, and refused with a message when it cannot be read (not a feed, a private address…)"},
@@ -227,6 +227,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "PATCH", Path: "/api/v1/alerts/rules/{id}", Perm: e, Handler: h.apiUpdateRule, Request: rule, Response: rule, Summary: "Change an alert rule"},
 		{Method: "DELETE", Path: "/api/v1/alerts/rules/{id}", Perm: e, Handler: h.apiDeleteRule, Summary: "Delete an alert rule"},
 	}
+	return append(routes, h.clippingAPIRoutes()...)
 }
 
 // apiProblem turns a source that could not be read, or a query that does not parse, into a 422

@@ -36,7 +36,7 @@ func NewHandlers(s *Service, srv *web.Server) (*Handlers, error) {
 // editors choose what is monitored and who is alerted.
 func (h *Handlers) Routes() []web.Route {
 	v, t, e := access.MonitorView, access.MonitorTriage, access.MonitorEdit
-	return []web.Route{
+	routes := []web.Route{
 		{Method: "GET", Path: "/w/{ws}/monitoring", Perm: v, Handler: h.inbox},
 		{Method: "POST", Path: "/w/{ws}/monitoring/mentions/triage", Perm: t, Handler: h.bulkTriage},
 		{Method: "GET", Path: "/w/{ws}/monitoring/mentions/{id}", Perm: v, Handler: h.mention},
@@ -74,6 +74,7 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: "/w/{ws}/monitoring/alerts/rules/{id}/delete", Perm: e, Handler: h.deleteRule},
 		{Method: "GET", Path: "/w/{ws}/monitoring/alerts/{id}", Perm: v, Handler: h.alert},
 	}
+	return append(append(routes, h.analysisRoutes()...), h.clippingRoutes()...)
 }
 
 func pathID(r *http.Request) (int64, error) {
