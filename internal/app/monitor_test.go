@@ -16,6 +16,8 @@ import (
 	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/auth/authtest"
+	"warta.dev/warta/internal/channel"
+	"warta.dev/warta/internal/channel/webhook/webhooktest"
 	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/monitor"
 	"warta.dev/warta/internal/monitor/corpus"
@@ -361,5 +363,55 @@ func TestMonitoringRefusesPrivateAddresses(t *testing.T) {
 	}
 	if sources, _ := env.App.Monitor.Sources(ctx, ws.ID); len(sources) != 0 {
 		t.Errorf("%d sources saved", len(sources))
+	}
+}
+
+// An alert also goes to the team's chats: one message to the connected Slack and one to the
+// Teams channel, each recorded as sent, and checking the rules again sends nothing more.
+func TestMonitoringAlertsReachChat(t *testing.T) {
+	hooks := webhooktest.New()
+	defer hooks.Close()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) {
+		c.ChannelEndpoints = map[string]string{"slack": hooks.URL(), "teams": hooks.URL()}
+	})
+	ctx := context.Background()
+	a := p.env.App
+	p.connectForm(channel.Slack, hooks.ConnectValuesFor(channel.Slack))
+	p.connectForm(channel.Teams, hooks.ConnectValuesFor(channel.Teams))
+	slack, teams := p.account(channel.Slack), p.account(channel.Teams)
+	site := startNewsSite(t)
+	site.add(story(site.srv.URL, "/mpp", "MPP Sukamaju buka hari Sabtu", "Mal Pelayanan Publik Sukamaju kini buka hari Sabtu.", time.Now().Add(-time.Hour)))
+	base := p.w + "/monitoring"
+	mustStatus(t, p.owner.Post(base+"/topics", url.Values{"name": {"Sukamaju"}, "kind": {"brand"}, "query": {"sukamaju"}}), http.StatusSeeOther)
+	topics, _ := a.Monitor.Topics(ctx, p.wsID)
+	mustStatus(t, p.owner.Post(base+"/alerts/rules", url.Values{"topic_id": {fmt.Sprint(topics[0].ID)}, "kind": {"mention"}, "quiet": {"60"},
+		"accounts": {fmt.Sprint(slack.ID), fmt.Sprint(teams.ID)}, "enabled": {"on"}}), http.StatusSeeOther)
+	mustStatus(t, p.owner.Post(base+"/sources", url.Values{"kind": {"feed"}, "url": {site.srv.URL + "/rss.xml"}, "interval": {"900"}}), http.StatusSeeOther)
+	for range 2 {
+		if err := a.Monitor.CheckAlerts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(hooks.Posts()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // room for a duplicate to arrive, were there one
+	posts := hooks.Posts()
+	if len(posts) != 2 {
+		t.Fatalf("%d chat messages, want one to Slack and one to Teams: %+v", len(posts), posts)
+	}
+	for _, m := range posts {
+		if !strings.Contains(m.Text, "New mentions of Sukamaju: 1") || !strings.Contains(m.Text, "/monitoring/alerts/") {
+			t.Errorf("the chat message: %q", m.Text)
+		}
+	}
+	alerts, _ := a.Monitor.Alerts(ctx, p.wsID, 10)
+	if len(alerts) != 1 {
+		t.Fatalf("%d alerts", len(alerts))
+	}
+	page := authtest.Text(p.owner.Get(fmt.Sprintf("%s/alerts/%d", base, alerts[0].ID)).Body)
+	if strings.Count(page, "sent") != 2 {
+		t.Errorf("the alert page should show both messages sent: %s", apptest.Excerpt(page))
 	}
 }
