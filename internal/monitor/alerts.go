@@ -279,6 +279,10 @@ func (s *Service) DeleteRule(ctx context.Context, a audit.Actor, wsID, id int64)
 // WatchEvery is how often coverage is suggested and alert rules are checked.
 const WatchEvery = 15 * time.Second
 
+// newsAge is how old a story may be and still be alerted as new: a source followed today brings its
+// backlog, which is not news.
+const newsAge = 24 * time.Hour
+
 type watchArgs struct{}
 
 func (watchArgs) Kind() string { return "monitor_watch" }
@@ -360,7 +364,8 @@ func (s *Service) checkRuleNow(ctx context.Context, wsID, seen int64, r *Rule) e
 		var n int
 		var first sql.NullInt64
 		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*), MIN(m.item_id) FROM monitor_mentions m JOIN monitor_items i ON i.id = m.item_id
-			WHERE m.topic_id = ? AND m.id > ? AND m.id <= ? AND m.state <> 'irrelevant' AND `+leadOnly, r.TopicID, seen, latest).Scan(&n, &first); err != nil {
+			WHERE m.topic_id = ? AND m.id > ? AND m.id <= ? AND m.state <> 'irrelevant' AND m.backfilled = FALSE AND i.published_at >= ?
+			AND `+leadOnly, r.TopicID, seen, latest, now.Add(-newsAge)).Scan(&n, &first); err != nil {
 			return err
 		}
 		// Mentions seen while quiet are not alerted later: the next alert counts from its own time.
@@ -369,8 +374,8 @@ func (s *Service) checkRuleNow(ctx context.Context, wsID, seen int64, r *Rule) e
 		}
 	case AlertNegative:
 		rows, err := s.DB.Query(ctx, `SELECT i.id FROM monitor_mentions m JOIN monitor_items i ON i.id = m.item_id
-			WHERE m.topic_id = ? AND m.id > ? AND m.id <= ? AND i.sentiment = 'negative' AND i.reach >= ? AND `+leadOnly+` ORDER BY m.id`,
-			r.TopicID, seen, latest, r.MinReach)
+			WHERE m.topic_id = ? AND m.id > ? AND m.id <= ? AND i.sentiment = 'negative' AND i.reach >= ? AND m.backfilled = FALSE
+			AND i.published_at >= ? AND `+leadOnly+` ORDER BY m.id`, r.TopicID, seen, latest, r.MinReach, now.Add(-newsAge))
 		if err != nil {
 			return err
 		}
@@ -462,7 +467,7 @@ func (s *Service) raise(ctx context.Context, tx *db.Tx, wsID int64, r *Rule, f f
 		if err := tx.QueryRow(ctx, `INSERT INTO monitor_alert_sends (alert_id, account_id) VALUES (?, ?) RETURNING id`, id, account).Scan(&send); err != nil {
 			return err
 		}
-		if err := s.Queue.InsertTx(ctx, tx, chatArgs{SendID: send}, nil); err != nil {
+		if err := s.Queue.InsertTx(ctx, tx, chatArgs{SendID: send}, &river.InsertOpts{MaxAttempts: chatAttempts}); err != nil {
 			return err
 		}
 	}
@@ -549,13 +554,17 @@ type chatWorker struct {
 }
 
 func (w *chatWorker) Work(ctx context.Context, j *river.Job[chatArgs]) error {
-	return w.s.sendChat(ctx, j.Args.SendID)
+	return w.s.sendChat(ctx, j.Args.SendID, j.Attempt >= j.MaxAttempts)
 }
+
+// chatAttempts is how often a chat message is tried before it is marked failed.
+const chatAttempts = 4
 
 // sendChat sends one alert message at most once: it is marked sending before the network is
 // touched, and a message found still "sending" (the process stopped mid-way) is marked uncertain
-// instead of being sent again.
-func (s *Service) sendChat(ctx context.Context, sendID int64) error {
+// instead of being sent again. A refused message goes back to pending and the job tries again
+// later, until its last attempt marks it failed.
+func (s *Service) sendChat(ctx context.Context, sendID int64, last bool) error {
 	var state, lang, slug, tz string
 	var wsID, accountID int64
 	var a Alert
@@ -599,8 +608,17 @@ func (s *Service) sendChat(ctx context.Context, sendID int64) error {
 		sendErr = s.Chat.SendChat(ctx, wsID, accountID, "alert-"+strconv.FormatInt(sendID, 10), text)
 	}
 	if sendErr != nil {
-		_, err = s.DB.Exec(ctx, `UPDATE monitor_alert_sends SET state = 'failed', error = ? WHERE id = ?`, clip(sendErr.Error(), 500), sendID)
-		return err
+		state := "pending"
+		if last {
+			state = "failed"
+		}
+		if _, err := s.DB.Exec(ctx, `UPDATE monitor_alert_sends SET state = ?, error = ? WHERE id = ?`, state, clip(sendErr.Error(), 500), sendID); err != nil {
+			return err
+		}
+		if last {
+			return nil
+		}
+		return sendErr
 	}
 	_, err = s.DB.Exec(ctx, `UPDATE monitor_alert_sends SET state = 'sent', sent_at = ? WHERE id = ?`, s.now().UTC(), sendID)
 	return err

@@ -3,6 +3,7 @@ package monitor
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -445,7 +446,16 @@ func (h *Handlers) apiPatchMention(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ctx, a, wsID := r.Context(), web.ActorOf(r), m.Item.WorkspaceID
-	changes := []Triage{{State: in.State, AssigneeID: in.AssigneeID, Note: in.Note}}
+	// Everything is checked before anything is saved.
+	if in.Sentiment != nil && *in.Sentiment != "auto" && !slices.Contains(Sentiments, *in.Sentiment) {
+		f := web.NewForm(nil)
+		f.Fail("sentiment", "monitor.mention.error.sentiment")
+		return web.Invalid(f)
+	}
+	var changes []Triage
+	if in.State != nil || in.AssigneeID != nil || in.Note != nil {
+		changes = append(changes, Triage{State: in.State, AssigneeID: in.AssigneeID, Note: in.Note})
+	}
 	for _, l := range in.AddLabels {
 		changes = append(changes, Triage{AddLabel: l})
 	}
@@ -502,9 +512,13 @@ func (h *Handlers) apiConfirmCoverage(w http.ResponseWriter, r *http.Request) er
 	}
 	ctx, wsID := r.Context(), web.PrincipalOf(r).WorkspaceID
 	err := h.s.ConfirmCoverage(ctx, web.ActorOf(r), wsID, in.ReleaseID, in.ItemID, in.ContactID)
-	if errors.Is(err, ErrNotSent) {
+	switch {
+	case errors.Is(err, ErrNotSent):
 		return &web.Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
 			Fields: map[string]string{"release_id": "monitor.coverage.error.release"}}
+	case errors.Is(err, ErrNotRecipient):
+		return &web.Error{Status: http.StatusUnprocessableEntity, Code: "invalid", Key: "error.invalid",
+			Fields: map[string]string{"contact_id": "monitor.coverage.error.journalist"}}
 	}
 	if err != nil {
 		return err

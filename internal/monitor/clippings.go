@@ -211,6 +211,9 @@ func (s *Service) CreateClipping(ctx context.Context, a audit.Actor, wsID int64,
 	}
 	now := s.now().UTC()
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if err := lockWorkspace(ctx, tx, wsID); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO monitor_items (workspace_id, source_id, url, canonical, title, author, summary, body, lang,
 			outlet_name, outlet_type, region, reach, medium, placement, asset_id, published_at, fetched_at, sentiment, sentiment_auto,
 			sentiment_score, created_by) VALUES (?, NULL, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

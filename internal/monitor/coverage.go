@@ -123,33 +123,44 @@ func (s *Service) SuggestCoverage(ctx context.Context) error {
 	if s.Releases == nil {
 		return nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT i.workspace_id, MAX(i.id), COALESCE(MAX(c.item_id), 0) FROM monitor_items i
-		LEFT JOIN monitor_coverage_cursor c ON c.workspace_id = i.workspace_id GROUP BY i.workspace_id`)
+	rows, err := s.DB.Query(ctx, `SELECT w.id, COALESCE(c.item_id, 0) FROM workspaces w
+		LEFT JOIN monitor_coverage_cursor c ON c.workspace_id = w.id ORDER BY w.id`)
 	if err != nil {
 		return err
 	}
-	type todo struct{ ws, last, cursor int64 }
+	type todo struct{ ws, cursor int64 }
 	var work []todo
 	for rows.Next() {
 		var t todo
-		if err := rows.Scan(&t.ws, &t.last, &t.cursor); err != nil {
+		if err := rows.Scan(&t.ws, &t.cursor); err != nil {
 			rows.Close()
 			return err
 		}
-		if t.last > t.cursor {
-			work = append(work, t)
-		}
+		work = append(work, t)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var failed error
 	for _, t := range work {
-		if err := s.suggestIn(ctx, t.ws, t.cursor, t.last); err != nil {
+		var last int64
+		// The (workspace_id, id) key answers this from the index, without reading the items.
+		if err := s.DB.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM monitor_items WHERE workspace_id = ?`, t.ws).Scan(&last); err != nil {
 			return err
 		}
+		if last <= t.cursor {
+			continue
+		}
+		if err := s.suggestIn(ctx, t.ws, t.cursor, last); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			s.Log.Error("monitor: suggesting coverage", "workspace", t.ws, "err", err)
+			failed = err
+		}
 	}
-	return nil
+	return failed
 }
 
 func (s *Service) suggestIn(ctx context.Context, wsID, after, upto int64) error {
@@ -258,8 +269,12 @@ func (s *Service) ConfirmedCoverage(ctx context.Context, wsID int64) ([]Coverage
 	return s.coverageList(ctx, `c.workspace_id = ? AND c.state = 'confirmed'`, wsID)
 }
 
-// ErrNotSent is a release that was never distributed, given as what an item covers.
-var ErrNotSent = errors.New("monitor: the release was not distributed")
+// Errors of confirming coverage: the release was never distributed, or the journalist named did
+// not receive it.
+var (
+	ErrNotSent      = errors.New("monitor: the release was not distributed")
+	ErrNotRecipient = errors.New("monitor: the journalist did not receive the release")
+)
 
 // ConfirmCoverage records that an item covers a release (suggested or not): the item's mentions
 // become relevant, and when a journalist is named the story goes on their contact timeline.
@@ -294,7 +309,7 @@ func (s *Service) ConfirmCoverage(ctx context.Context, a audit.Actor, wsID, rele
 			ok = ok || c.ID == contactID
 		}
 		if !ok {
-			contactID = 0
+			return ErrNotRecipient
 		}
 	}
 	now := s.now().UTC()

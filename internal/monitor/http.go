@@ -267,14 +267,16 @@ func (h *Handlers) bulkTriage(w http.ResponseWriter, r *http.Request) error {
 // ---- one mention ----
 
 type mentionData struct {
-	M         *Mention
-	Text      []Part
-	Members   []Member
-	Labels    []string
-	Coverage  []Coverage
-	Releases  []SentRelease
-	Contacts  map[int64][]Contact
-	CanCover  bool
+	M        *Mention
+	Text     []Part
+	Members  []Member
+	Labels   []string
+	Coverage []Coverage
+	Releases []SentRelease
+	Contacts map[int64][]Contact
+	CanCover bool
+	// Selected is the release the coverage form offers first.
+	Selected  int64
 	Sentiment []string
 	States    []string
 }
@@ -309,7 +311,21 @@ func (h *Handlers) renderMention(w http.ResponseWriter, r *http.Request, status 
 		if d.Releases, err = h.s.Releases.SentReleases(ctx, wsID, time.Time{}); err != nil {
 			return err
 		}
+		// Newest first: a story is most likely coverage of a recent release, or of the one it was
+		// suggested for.
+		slices.Reverse(d.Releases)
 		d.CanCover = len(d.Releases) > 0
+		if d.CanCover {
+			d.Selected = d.Releases[0].ID
+		}
+		for _, c := range d.Coverage {
+			if c.State == Suggested {
+				d.Selected = c.ReleaseID
+			}
+		}
+		if v := f.Get("release_id"); v != "" {
+			d.Selected, _ = strconv.ParseInt(v, 10, 64)
+		}
 		if h.s.Press != nil {
 			for _, rel := range d.Releases {
 				if d.Contacts[rel.ID], err = h.s.Press.Recipients(ctx, wsID, rel.ID); err != nil {
@@ -371,8 +387,12 @@ func (h *Handlers) confirmFromMention(w http.ResponseWriter, r *http.Request) er
 	release, _ := strconv.ParseInt(f.Get("release_id"), 10, 64)
 	contact, _ := strconv.ParseInt(f.Get("contact_id"), 10, 64)
 	err = h.s.ConfirmCoverage(r.Context(), web.ActorOf(r), m.Item.WorkspaceID, release, m.Item.ID, contact)
-	if errors.Is(err, ErrNotSent) {
+	switch {
+	case errors.Is(err, ErrNotSent):
 		f.Fail("release_id", "monitor.coverage.error.release")
+		return h.renderMention(w, r, http.StatusUnprocessableEntity, m, f)
+	case errors.Is(err, ErrNotRecipient):
+		f.Fail("contact_id", "monitor.coverage.error.journalist")
 		return h.renderMention(w, r, http.StatusUnprocessableEntity, m, f)
 	}
 	if err != nil {
@@ -446,9 +466,7 @@ func (h *Handlers) previewTopic(w http.ResponseWriter, r *http.Request) error {
 }
 
 func topicInput(f *web.Form) TopicInput {
-	in := TopicInput{Name: f.Get("name"), Kind: f.Get("kind"), Query: f.Get("query"), KeyMessages: lines(f.Raw("key_messages"))}
-	in.CampaignID, _ = strconv.ParseInt(f.Get("campaign_id"), 10, 64)
-	return in
+	return TopicInput{Name: f.Get("name"), Kind: f.Get("kind"), Query: f.Get("query"), KeyMessages: lines(f.Raw("key_messages"))}
 }
 
 func (h *Handlers) createTopic(w http.ResponseWriter, r *http.Request) error {
@@ -798,7 +816,11 @@ func (h *Handlers) confirmCoverage(w http.ResponseWriter, r *http.Request) error
 		return web.ErrNotFound
 	}
 	contact, _ := strconv.ParseInt(web.ParseForm(r).Get("contact_id"), 10, 64)
-	if err := h.s.ConfirmCoverage(ctx, web.ActorOf(r), wsID, pending[i].ReleaseID, pending[i].Item.ID, contact); err != nil {
+	err = h.s.ConfirmCoverage(ctx, web.ActorOf(r), wsID, pending[i].ReleaseID, pending[i].Item.ID, contact)
+	if errors.Is(err, ErrNotRecipient) {
+		return web.ErrBadRequest // the form offers only the release's recipients
+	}
+	if err != nil {
 		return err
 	}
 	h.srv.AddFlash(r, "ok", "monitor.coverage.confirmed")

@@ -115,7 +115,6 @@ type Topic struct {
 	Kind        string
 	Query       string
 	KeyMessages []string
-	CampaignID  int64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	// Counts of its mentions by state, for the topic list and the inbox tabs.
@@ -128,7 +127,6 @@ type TopicInput struct {
 	Kind        string
 	Query       string
 	KeyMessages []string
-	CampaignID  int64
 }
 
 // Mention states.

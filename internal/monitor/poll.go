@@ -136,14 +136,20 @@ func (s *Service) claim(ctx context.Context, wsID, id int64) ([]claimed, error) 
 		if err != nil {
 			return err
 		}
-		sources, err = scanSources(rows)
+		found, err := scanSources(rows)
 		if err != nil {
 			return err
 		}
-		for _, src := range sources {
-			if _, err := tx.Exec(ctx, `UPDATE monitor_sources SET lease_until = ?, last_polled_at = ? WHERE id = ?`,
-				now.Add(lease), now, src.ID); err != nil {
+		sources = sources[:0]
+		for _, src := range found {
+			// Another process may have leased it since the read: then it is that one's.
+			res, err := tx.Exec(ctx, `UPDATE monitor_sources SET lease_until = ?, last_polled_at = ? WHERE id = ?
+				AND (lease_until IS NULL OR lease_until < ?)`, now.Add(lease), now, src.ID, now)
+			if err != nil {
 				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				sources = append(sources, src)
 			}
 		}
 		return nil
@@ -317,6 +323,9 @@ func (s *Service) ingest(ctx context.Context, src *Source, items []fetch.Item, d
 	var fresh []added
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		fresh = fresh[:0]
+		if err := lockWorkspace(ctx, tx, wsID); err != nil {
+			return err
+		}
 		for _, p := range batch {
 			if known[p.it.Canonical] {
 				continue

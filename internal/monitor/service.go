@@ -2,6 +2,8 @@ package monitor
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"log/slog"
 	"strconv"
 	"sync"
@@ -53,39 +55,31 @@ func New(d Deps) *Service {
 // SetClock replaces the clock, for tests.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-// topicSet is a workspace's live topics compiled for matching. stamp is the newest change among
-// them, so a change anywhere (another process included) is noticed at the next poll.
+// topicSet is a workspace's live topics compiled for matching, at a version of its topics.
 type topicSet struct {
-	stamp   string
+	version int64
 	matcher *query.Matcher
 }
 
-// matcherFor returns the workspace's compiled topics, recompiling them when they changed.
+// bumpTopics records a change to the workspace's topics, in the change's transaction.
+func bumpTopics(ctx context.Context, tx *db.Tx, wsID int64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO monitor_topic_versions (workspace_id, version) VALUES (?, 1)
+		ON CONFLICT (workspace_id) DO UPDATE SET version = monitor_topic_versions.version + 1`, wsID)
+	return err
+}
+
+// matcherFor returns the workspace's compiled topics, compiling them again when they changed (in
+// this process or another).
 func (s *Service) matcherFor(ctx context.Context, wsID int64) (*query.Matcher, error) {
-	var n int64
-	var newest string
-	rows, err := s.DB.Query(ctx, `SELECT id, updated_at FROM monitor_topics WHERE workspace_id = ? AND archived_at IS NULL ORDER BY updated_at DESC LIMIT 1`, wsID)
-	if err != nil {
+	var version int64
+	err := s.DB.QueryRow(ctx, `SELECT version FROM monitor_topic_versions WHERE workspace_id = ?`, wsID).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-	for rows.Next() {
-		var id int64
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		newest = at.UTC().Format(time.RFC3339Nano)
-	}
-	rows.Close()
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM monitor_topics WHERE workspace_id = ? AND archived_at IS NULL`, wsID).Scan(&n); err != nil {
-		return nil, err
-	}
-	stamp := newest + "/" + itoa(n)
 	s.mu.Lock()
 	set := s.matchers[wsID]
 	s.mu.Unlock()
-	if set != nil && set.stamp == stamp {
+	if set != nil && set.version == version {
 		return set.matcher, nil
 	}
 	topics, err := s.Topics(ctx, wsID)
@@ -101,7 +95,7 @@ func (s *Service) matcherFor(ctx context.Context, wsID int64) (*query.Matcher, e
 		}
 		queries[t.ID] = q
 	}
-	set = &topicSet{stamp: stamp, matcher: query.NewMatcher(queries)}
+	set = &topicSet{version: version, matcher: query.NewMatcher(queries)}
 	s.mu.Lock()
 	s.matchers[wsID] = set
 	s.mu.Unlock()
@@ -159,3 +153,19 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// mentionLock is the first of the PostgreSQL advisory lock keys, one per workspace, that order the
+// transactions adding a workspace's items and mentions.
+const mentionLock = 7_100_000_000_000
+
+// lockWorkspace makes a workspace's new items and mentions commit in the order of their ids. On
+// PostgreSQL an id is taken at insert, not at commit, so two transactions could commit out of
+// order, and the alert and coverage watermarks, which move past the highest id seen, would skip
+// the late one. SQLite has a single writer and needs nothing.
+func lockWorkspace(ctx context.Context, tx *db.Tx, wsID int64) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, mentionLock+wsID)
+	return err
+}

@@ -158,6 +158,15 @@ func (s *Service) validate(ctx context.Context, wsID int64, in *SourceInput) err
 			}
 		}
 	}
+	checkSettings(f, in)
+	if !f.Valid() {
+		return web.Invalid(f)
+	}
+	return nil
+}
+
+// checkSettings checks what a source keeps after it is added: its name, language and interval.
+func checkSettings(f *web.Form, in *SourceInput) {
 	if in.Language != "" && in.Language != "id" && in.Language != "en" {
 		f.Fail("language", "monitor.source.error.language")
 	}
@@ -170,10 +179,6 @@ func (s *Service) validate(ctx context.Context, wsID int64, in *SourceInput) err
 	if len(in.Name) > 200 {
 		f.Fail("name", "monitor.source.error.name_long")
 	}
-	if !f.Valid() {
-		return web.Invalid(f)
-	}
-	return nil
 }
 
 func (s *Service) defaultName(in SourceInput, res *fetch.Result) string {
@@ -256,9 +261,13 @@ func (s *Service) UpdateSource(ctx context.Context, a audit.Actor, wsID, id int6
 	if err != nil {
 		return nil, err
 	}
-	in.Kind, in.URL, in.Query, in.Aggregator, in.AccountID = src.Kind, src.URL, src.Query, src.Aggregator, src.AccountID
-	if err := s.validate(ctx, wsID, &in); err != nil {
-		return nil, err
+	// Only what the settings form shows is checked: a source whose account was disconnected can
+	// still be paused or renamed.
+	f := web.NewForm(nil)
+	in.Name = strings.TrimSpace(in.Name)
+	checkSettings(f, &in)
+	if !f.Valid() {
+		return nil, web.Invalid(f)
 	}
 	if in.Name == "" {
 		in.Name = src.Name

@@ -15,16 +15,14 @@ import (
 	"warta.dev/warta/internal/platform/web"
 )
 
-const topicCols = `id, workspace_id, name, kind, query, key_messages, campaign_id, created_at, updated_at`
+const topicCols = `id, workspace_id, name, kind, query, key_messages, created_at, updated_at`
 
 func scanTopic(sc interface{ Scan(...any) error }) (*Topic, error) {
 	var t Topic
 	var msgs string
-	var campaign sql.NullInt64
-	if err := sc.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Kind, &t.Query, &msgs, &campaign, &t.CreatedAt, &t.UpdatedAt); err != nil {
+	if err := sc.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Kind, &t.Query, &msgs, &t.CreatedAt, &t.UpdatedAt); err != nil {
 		return nil, err
 	}
-	t.CampaignID = campaign.Int64
 	t.KeyMessages = lines(msgs)
 	return &t, nil
 }
@@ -129,12 +127,15 @@ func (s *Service) CreateTopic(ctx context.Context, a audit.Actor, wsID int64, in
 	now := s.now().UTC()
 	var id int64
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO monitor_topics (workspace_id, name, kind, query, key_messages, campaign_id, created_by,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, wsID, in.Name, in.Kind, in.Query,
-			strings.Join(in.KeyMessages, "\n"), nullID(in.CampaignID), nullID(a.UserID), now, now).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO monitor_topics (workspace_id, name, kind, query, key_messages, created_by,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, wsID, in.Name, in.Kind, in.Query,
+			strings.Join(in.KeyMessages, "\n"), nullID(a.UserID), now, now).Scan(&id); err != nil {
 			return err
 		}
 		if err := s.Queue.InsertTx(ctx, tx, backfillArgs{WorkspaceID: wsID, TopicID: id}, nil); err != nil {
+			return err
+		}
+		if err := bumpTopics(ctx, tx, wsID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "monitor.topic_created", "monitor_topic", id,
@@ -157,13 +158,15 @@ func (s *Service) UpdateTopic(ctx context.Context, a audit.Actor, wsID, id int64
 	}
 	now := s.now().UTC()
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE monitor_topics SET name = ?, kind = ?, query = ?, key_messages = ?, campaign_id = ?, updated_at = ?
-			WHERE workspace_id = ? AND id = ?`, in.Name, in.Kind, in.Query, strings.Join(in.KeyMessages, "\n"), nullID(in.CampaignID),
-			now, wsID, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE monitor_topics SET name = ?, kind = ?, query = ?, key_messages = ?, updated_at = ?
+			WHERE workspace_id = ? AND id = ?`, in.Name, in.Kind, in.Query, strings.Join(in.KeyMessages, "\n"), now, wsID, id); err != nil {
 			return err
 		}
 		if in.Query != old.Query {
 			if err := s.Queue.InsertTx(ctx, tx, backfillArgs{WorkspaceID: wsID, TopicID: id}, nil); err != nil {
+				return err
+			}
+			if err := bumpTopics(ctx, tx, wsID); err != nil {
 				return err
 			}
 		}
@@ -185,6 +188,9 @@ func (s *Service) ArchiveTopic(ctx context.Context, a audit.Actor, wsID, id int6
 	now := s.now().UTC()
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE monitor_topics SET archived_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`, now, now, wsID, id); err != nil {
+			return err
+		}
+		if err := bumpTopics(ctx, tx, wsID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "monitor.topic_archived", "monitor_topic", id, map[string]audit.Change{"name": {From: t.Name}}))
@@ -244,8 +250,12 @@ func (s *Service) Backfill(ctx context.Context, wsID, topicID int64) error {
 	now := s.now().UTC()
 	for start := 0; start < max(len(match), len(miss)); start += 500 {
 		err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+			if err := lockWorkspace(ctx, tx, wsID); err != nil {
+				return err
+			}
 			for _, id := range match[min(start, len(match)):min(start+500, len(match))] {
-				if _, err := tx.Exec(ctx, `INSERT INTO monitor_mentions (workspace_id, topic_id, item_id, created_at) VALUES (?, ?, ?, ?)
+				// Stories found again by a changed query are counted, never announced as new.
+				if _, err := tx.Exec(ctx, `INSERT INTO monitor_mentions (workspace_id, topic_id, item_id, created_at, backfilled) VALUES (?, ?, ?, ?, TRUE)
 					ON CONFLICT (topic_id, item_id) DO NOTHING`, wsID, topicID, id, now); err != nil {
 					return err
 				}

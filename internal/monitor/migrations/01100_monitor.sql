@@ -86,7 +86,7 @@ CREATE INDEX monitor_items_published ON monitor_items (workspace_id, published_a
 CREATE INDEX monitor_items_duplicates ON monitor_items (duplicate_of);
 
 -- A topic is a boolean query (see internal/monitor/query). kind: brand, person, issue, campaign,
--- competitor. Key messages (one per line) are what a campaign topic's coverage should carry.
+-- competitor. Key messages (one per line) are what the topic's coverage should carry.
 CREATE TABLE monitor_topics (
 	id               {{id}},
 	workspace_id     BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -94,7 +94,6 @@ CREATE TABLE monitor_topics (
 	kind             TEXT NOT NULL,
 	query            TEXT NOT NULL,
 	key_messages     TEXT NOT NULL DEFAULT '',
-	campaign_id      BIGINT,
 	created_by       BIGINT REFERENCES users (id) ON DELETE SET NULL,
 	created_at       {{timestamp}} NOT NULL,
 	updated_at       {{timestamp}} NOT NULL,
@@ -102,7 +101,16 @@ CREATE TABLE monitor_topics (
 	UNIQUE (workspace_id, id)
 );
 
+-- Counts every change to a workspace's topics, so each process knows when to compile its matcher
+-- again.
+CREATE TABLE monitor_topic_versions (
+	workspace_id     BIGINT PRIMARY KEY REFERENCES workspaces (id) ON DELETE CASCADE,
+	version          BIGINT NOT NULL
+);
+
 -- A mention is an item a topic's query matched. state: new, relevant, irrelevant, flagged.
+-- backfilled: found when a new or changed query was run over the stories already collected; such
+-- mentions count everywhere but are never alerted as new.
 CREATE TABLE monitor_mentions (
 	id               {{id}},
 	workspace_id     BIGINT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -111,6 +119,7 @@ CREATE TABLE monitor_mentions (
 	state            TEXT NOT NULL DEFAULT 'new',
 	assignee_id      BIGINT REFERENCES users (id) ON DELETE SET NULL,
 	note             TEXT NOT NULL DEFAULT '',
+	backfilled       BOOLEAN NOT NULL DEFAULT FALSE,
 	created_at       {{timestamp}} NOT NULL,
 	triaged_at       {{timestamp}},
 	triaged_by       BIGINT REFERENCES users (id) ON DELETE SET NULL,
