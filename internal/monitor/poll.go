@@ -312,62 +312,66 @@ func (s *Service) ingest(ctx context.Context, src *Source, items []fetch.Item, d
 		p.matches = matcher.Match(p.text)
 		batch = append(batch, p)
 	}
-	known, err := s.knownCanonicals(ctx, wsID, batch)
-	if err != nil {
-		return 0, err
-	}
 	type added struct {
 		id int64
 		fp uint64
 	}
 	var fresh []added
+	// Items stored before are left to the INSERT, which skips them: asking first would cost a query
+	// that PostgreSQL plans badly while the table is young.
+	rows := batch
+	// Which new items copy an earlier story: one stored already (the index) or one before it here.
+	dupOf := make([]any, len(rows))
+	leadOf := map[int]int{}
+	for i, p := range rows {
+		if p.fp == 0 {
+			continue
+		}
+		if id, ok := seen.Near(p.fp); ok {
+			dupOf[i] = id
+			continue
+		}
+		for j := range i {
+			_, copied := leadOf[j]
+			if dupOf[j] == nil && !copied && rows[j].fp != 0 && dedupe.Distance(rows[j].fp, p.fp) <= dedupe.NearDistance {
+				leadOf[i] = j
+				break
+			}
+		}
+	}
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		fresh = fresh[:0]
 		if err := lockWorkspace(ctx, tx, wsID); err != nil {
 			return err
 		}
-		for _, p := range batch {
-			if known[p.it.Canonical] {
-				continue
+		ids, err := insertItems(ctx, tx, wsID, src.ID, now, rows, dupOf)
+		if err != nil {
+			return err
+		}
+		var mentions [][2]int64
+		for i, p := range rows {
+			id, ok := ids[p.it.Canonical]
+			if !ok {
+				continue // another process stored it a moment ago
 			}
-			it := &p.it
-			var dup any
-			if p.fp != 0 {
-				if id, ok := seen.Near(p.fp); ok {
-					dup = id
-				} else {
-					for _, a := range fresh {
-						if a.fp != 0 && dedupe.Distance(a.fp, p.fp) <= dedupe.NearDistance {
-							dup = a.id
-							break
-						}
+			fp := p.fp
+			if dupOf[i] != nil {
+				fp = 0
+			} else if j, ok := leadOf[i]; ok {
+				fp = 0
+				if lead, ok := ids[rows[j].it.Canonical]; ok {
+					if _, err := tx.Exec(ctx, `UPDATE monitor_items SET duplicate_of = ? WHERE id = ?`, lead, id); err != nil {
+						return err
 					}
 				}
 			}
-			var id int64
-			err := tx.QueryRow(ctx, `INSERT INTO monitor_items (workspace_id, source_id, url, canonical, title, author, summary, body, lang,
-				outlet_id, outlet_name, outlet_type, region, reach, published_at, fetched_at, fingerprint, duplicate_of, sentiment,
-				sentiment_auto, sentiment_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (workspace_id, canonical) DO NOTHING RETURNING id`,
-				wsID, src.ID, it.URL, it.Canonical, it.Title, it.Author, it.Summary, it.Body, it.Lang, nullID(it.OutletID), it.OutletName,
-				it.OutletType, it.Region, it.Reach, it.PublishedAt, now, int64(p.fp), dup, it.Sentiment, it.Sentiment, p.score).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // another process stored it a moment ago
-			}
-			if err != nil {
-				return err
-			}
-			if dup == nil {
-				fresh = append(fresh, added{id, p.fp})
-			} else {
-				fresh = append(fresh, added{id, 0})
-			}
+			fresh = append(fresh, added{id, fp})
 			for _, m := range p.matches {
-				if _, err := tx.Exec(ctx, `INSERT INTO monitor_mentions (workspace_id, topic_id, item_id, created_at) VALUES (?, ?, ?, ?)
-					ON CONFLICT (topic_id, item_id) DO NOTHING`, wsID, m.Topic, id, now); err != nil {
-					return err
-				}
+				mentions = append(mentions, [2]int64{m.Topic, id})
 			}
+		}
+		if err := insertMentions(ctx, tx, wsID, now, mentions); err != nil {
+			return err
 		}
 		return done(tx, len(fresh))
 	})
@@ -420,35 +424,6 @@ func (s *Service) prepare(src *Source, o Outlet, in fetch.Item, now time.Time) *
 	return &prepared{it: it, fp: dedupe.Fingerprint(same), text: text, score: r.Score}
 }
 
-// knownCanonicals says which of the batch's addresses the workspace already has.
-func (s *Service) knownCanonicals(ctx context.Context, wsID int64, batch []*prepared) (map[string]bool, error) {
-	known := map[string]bool{}
-	for start := 0; start < len(batch); start += 200 {
-		part := batch[start:min(start+200, len(batch))]
-		args := []any{wsID}
-		for _, p := range part {
-			args = append(args, p.it.Canonical)
-		}
-		rows, err := s.DB.Query(ctx, `SELECT canonical FROM monitor_items WHERE workspace_id = ? AND canonical IN (`+placeholders(len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			known[c] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return known, nil
-}
-
 // clip cuts s to at most n bytes on a character boundary.
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
@@ -470,4 +445,65 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
+}
+
+// itemBatch is how many items one INSERT stores: one statement instead of one per item saves a
+// round trip each, which PostgreSQL over a network pays dearly.
+const itemBatch = 100
+
+// insertItems stores new items, several per statement, and returns their ids by canonical address;
+// an address another process stored meanwhile is left out.
+func insertItems(ctx context.Context, tx *db.Tx, wsID, sourceID int64, now time.Time, rows []*prepared, dupOf []any) (map[string]int64, error) {
+	ids := make(map[string]int64, len(rows))
+	for start := 0; start < len(rows); start += itemBatch {
+		part := rows[start:min(start+itemBatch, len(rows))]
+		var values strings.Builder
+		args := make([]any, 0, len(part)*21)
+		for i, p := range part {
+			if i > 0 {
+				values.WriteString(", ")
+			}
+			values.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			it := &p.it
+			args = append(args, wsID, sourceID, it.URL, it.Canonical, it.Title, it.Author, it.Summary, it.Body, it.Lang, nullID(it.OutletID),
+				it.OutletName, it.OutletType, it.Region, it.Reach, it.PublishedAt, now, int64(p.fp), dupOf[start+i], it.Sentiment, it.Sentiment, p.score)
+		}
+		res, err := tx.Query(ctx, `INSERT INTO monitor_items (workspace_id, source_id, url, canonical, title, author, summary, body, lang,
+			outlet_id, outlet_name, outlet_type, region, reach, published_at, fetched_at, fingerprint, duplicate_of, sentiment,
+			sentiment_auto, sentiment_score) VALUES `+values.String()+` ON CONFLICT (workspace_id, canonical) DO NOTHING RETURNING id, canonical`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id int64
+			var canon string
+			if err := res.Scan(&id, &canon); err != nil {
+				res.Close()
+				return nil, err
+			}
+			ids[canon] = id
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// insertMentions stores topic × item pairs, several per statement.
+func insertMentions(ctx context.Context, tx *db.Tx, wsID int64, now time.Time, pairs [][2]int64) error {
+	const batch = 300
+	for start := 0; start < len(pairs); start += batch {
+		part := pairs[start:min(start+batch, len(pairs))]
+		args := make([]any, 0, len(part)*4)
+		for _, p := range part {
+			args = append(args, wsID, p[0], p[1], now)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO monitor_mentions (workspace_id, topic_id, item_id, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(part)), ", ")+` ON CONFLICT (topic_id, item_id) DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
