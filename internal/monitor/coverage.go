@@ -128,11 +128,12 @@ func (s *Service) SuggestCoverage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	type todo struct{ ws, cursor int64 }
-	var work []todo
+	// seen is how far a workspace's items have been looked at.
+	type seen struct{ ws, at int64 }
+	var work []seen
 	for rows.Next() {
-		var t todo
-		if err := rows.Scan(&t.ws, &t.cursor); err != nil {
+		var t seen
+		if err := rows.Scan(&t.ws, &t.at); err != nil {
 			rows.Close()
 			return err
 		}
@@ -149,10 +150,10 @@ func (s *Service) SuggestCoverage(ctx context.Context) error {
 		if err := s.DB.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM monitor_items WHERE workspace_id = ?`, t.ws).Scan(&last); err != nil {
 			return err
 		}
-		if last <= t.cursor {
+		if last <= t.at {
 			continue
 		}
-		if err := s.suggestIn(ctx, t.ws, t.cursor, last); err != nil {
+		if err := s.suggestIn(ctx, t.ws, t.at, last); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
