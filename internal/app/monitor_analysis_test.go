@@ -21,7 +21,6 @@ import (
 	"warta.dev/warta/internal/app/apptest"
 	"warta.dev/warta/internal/auth"
 	"warta.dev/warta/internal/auth/authtest"
-	"warta.dev/warta/internal/config"
 	"warta.dev/warta/internal/platform/db"
 	"warta.dev/warta/internal/platform/db/dbtest"
 )
@@ -93,15 +92,10 @@ func pngOfSize(t *testing.T, w, h int) []byte {
 // refused, a clipping that becomes a mention, is listed with its file, and counts in the analysis.
 func TestMonitoringAnalysisAndClippings(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
-		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+		env, owner, ws := startMonitoring(t, engine, "en")
 		ctx := context.Background()
 		a := env.App
-		const pw = "rahasia-sekali-123"
-		owner, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
-			Password: pw, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "en", Timezone: "Asia/Jakarta"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		const pw = monitorPassword
 		zone, _ := time.LoadLocation("Asia/Jakarta")
 		now := time.Now().In(zone)
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)

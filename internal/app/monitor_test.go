@@ -79,15 +79,10 @@ const (
 // raises one spike alert, by email, however often the rules are checked.
 func TestMonitoringFollowsSourcesAndRaisesOneAlert(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
-		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+		env, owner, ws := startMonitoring(t, engine, "en")
 		ctx := context.Background()
 		a := env.App
-		const pw = "rahasia-sekali-123"
-		owner, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
-			Password: pw, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "en", Timezone: "Asia/Jakarta"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		const pw = monitorPassword
 		_, other, err := a.Auth.CreateUserWithWorkspace(ctx, auth.CLI, "humas@sumberjaya.example", "Bayu", pw, "en", "Humas Sumberjaya", "Asia/Jakarta")
 		if err != nil {
 			t.Fatal(err)
@@ -244,6 +239,22 @@ func TestMonitoringFollowsSourcesAndRaisesOneAlert(t *testing.T) {
 	})
 }
 
+// monitorPassword is the password of startMonitoring's officer.
+const monitorPassword = "rahasia-sekali-123"
+
+// startMonitoring runs Warta able to read feeds on loopback, with an owner of the city's workspace
+// who reads the app in lang.
+func startMonitoring(t *testing.T, engine db.Dialect, lang string) (*apptest.Env, *auth.User, *auth.Workspace) {
+	t.Helper()
+	env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+	owner, ws, err := env.App.Auth.CreateUser(context.Background(), auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example",
+		Name: "Ratna Sari", Password: monitorPassword, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: lang, Timezone: "Asia/Jakarta"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env, owner, ws
+}
+
 // floodReports are eight different stories of one flood, as eight outlets would write them.
 var floodReports = []string{
 	"Banjir merendam ratusan rumah di Sukamaju Utara sejak dini hari setelah hujan deras mengguyur semalaman.",
@@ -272,15 +283,10 @@ func mustStatus(t *testing.T, r apptest.Response, want int) {
 // sentiment and names where a query is wrong.
 func TestMonitoringSourceProblemsAndAPI(t *testing.T) {
 	dbtest.Engines(t, func(t *testing.T, engine db.Dialect) {
-		env := apptest.Start(t, engine, func(c *config.Config) { c.AllowPrivateURLs = true })
+		env, owner, ws := startMonitoring(t, engine, "id")
 		ctx := context.Background()
 		a := env.App
-		const pw = "rahasia-sekali-123"
-		owner, ws, err := a.Auth.CreateUser(ctx, auth.CLI, auth.CreateUserInput{Email: "humas@sukamaju.example", Name: "Ratna Sari",
-			Password: pw, Role: access.Owner, Workspace: "Humas Kota Sukamaju", Lang: "id", Timezone: "Asia/Jakarta"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		const pw = monitorPassword
 		good, bad := startNewsSite(t), startNewsSite(t)
 		now := time.Now().UTC()
 		good.add(story(good.srv.URL, "/banjir-lambat", "Warga keluhkan penanganan banjir yang lambat di Sukamaju", floodBody, now.Add(-time.Hour)))
