@@ -5,7 +5,14 @@
 // latency percentiles, status codes, errors, bytes per response and, with -pid, the server's
 // peak memory.
 //
+// Without -rate the workers send as fast as the server answers (closed loop): that measures the
+// most the server can serve, and the latency then is mostly queueing behind the other
+// connections. With -rate the workers together send that many requests per second on a fixed
+// schedule (open loop, as wrk2 does), and each latency counts from when its request was due,
+// so a slow answer that delays the next requests is charged to them too.
+//
 //	go run ./bench/load -url http://127.0.0.1:8080/ -c 100 -d 15s -pid $(pgrep -n warta)
+//	go run ./bench/load -url http://127.0.0.1:8080/ -c 100 -rate 5000 -d 15s
 package main
 
 import (
@@ -44,6 +51,7 @@ type report struct {
 	Connections int            `json:"connections"`
 	Duration    float64        `json:"duration_s"`
 	Requests    int            `json:"requests"`
+	Rate        float64        `json:"offered_rate,omitempty"`
 	RPS         float64        `json:"requests_per_s"`
 	P50         float64        `json:"p50_ms"`
 	P90         float64        `json:"p90_ms"`
@@ -65,17 +73,23 @@ func main() {
 	warmup := flag.Duration("warmup", 3*time.Second, "warm-up before measuring (not counted)")
 	pid := flag.Int("pid", 0, "server process id: sample its VmRSS every 200 ms and report the peak and VmHWM")
 	flag.Var(&headers, "header", `request header "Name: value" (repeatable)`)
+	rate := flag.Float64("rate", 0, "requests per second for all workers together, on a fixed schedule (0: as fast as answered)")
 	asJSON := flag.Bool("json", false, "print one JSON object instead of text")
 	flag.Parse()
-	if err := run(urls, headers, *conns, *dur, *warmup, *pid, *asJSON); err != nil {
+	if err := run(urls, headers, *conns, *rate, *dur, *warmup, *pid, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-func run(urls, headers []string, conns int, dur, warmup time.Duration, pid int, asJSON bool) error {
-	if len(urls) == 0 || conns < 1 || dur <= 0 || warmup < 0 {
-		return errors.New("need at least one -url, -c ≥ 1, -d > 0 and -warmup ≥ 0")
+func run(urls, headers []string, conns int, rate float64, dur, warmup time.Duration, pid int, asJSON bool) error {
+	if len(urls) == 0 || conns < 1 || dur <= 0 || warmup < 0 || rate < 0 {
+		return errors.New("need at least one -url, -c ≥ 1, -d > 0, -warmup ≥ 0 and -rate ≥ 0")
+	}
+	// With a rate, each worker's requests are due every interval, the workers spread evenly over it.
+	var interval time.Duration
+	if rate > 0 {
+		interval = time.Duration(float64(conns) / rate * float64(time.Second))
 	}
 	header := http.Header{}
 	for _, h := range headers {
@@ -125,6 +139,17 @@ func run(urls, headers []string, conns int, dur, warmup time.Duration, pid int, 
 			// Workers start at different URLs so that every URL is under load at once.
 			for i := w; ; i++ {
 				t0 := time.Now()
+				if interval > 0 {
+					due := start.Add(interval*time.Duration(i-w) + interval*time.Duration(w)/time.Duration(conns))
+					if wait := time.Until(due); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+							return
+						}
+					}
+					t0 = due
+				}
 				n, code, err := fetch(client, reqs[i%len(reqs)])
 				if ctx.Err() != nil {
 					return
@@ -146,7 +171,7 @@ func run(urls, headers []string, conns int, dur, warmup time.Duration, pid int, 
 		<-done
 	}
 
-	r := report{URLs: urls, Connections: conns, Duration: dur.Seconds(), Status: map[int]int{}, ErrorKinds: map[string]int{}}
+	r := report{URLs: urls, Connections: conns, Rate: rate, Duration: dur.Seconds(), Status: map[int]int{}, ErrorKinds: map[string]int{}}
 	var all []time.Duration
 	var bytes int64
 	for _, t := range tallies {
@@ -262,6 +287,9 @@ func procStatus(pid int) (rss, hwm int64) {
 func printText(r report) {
 	fmt.Printf("urls         %s\n", strings.Join(r.URLs, " "))
 	fmt.Printf("requests     %d in %gs with %d connections: %.1f/s\n", r.Requests, r.Duration, r.Connections, r.RPS)
+	if r.Rate > 0 {
+		fmt.Printf("offered      %.0f/s on a fixed schedule; latency counts from each request's due time\n", r.Rate)
+	}
 	fmt.Printf("latency      p50 %.2fms  p90 %.2fms  p99 %.2fms  max %.2fms\n", r.P50, r.P90, r.P99, r.Max)
 	codes := make([]string, 0, len(r.Status))
 	for _, c := range slices.Sorted(maps.Keys(r.Status)) {

@@ -8,7 +8,8 @@
 //	go run ./bench/newsroom -engine postgres -database-url postgres://postgres@127.0.0.1:5432/test
 //
 // Targets (reported, not asserted): at least 5,000 requests/s with p99 under 20 ms for a cached
-// page at 100 connections.
+// page at 100 connections. Without -rate the load is as fast as answered (the most it serves);
+// -rate 5000 offers the target's rate on a fixed schedule and gives the latency at that rate.
 package main
 
 import (
@@ -43,6 +44,7 @@ func main() {
 	n := flag.Int("n", 10000, "published releases")
 	conns := flag.Int("c", 100, "concurrent connections")
 	duration := flag.String("d", "15s", "load duration per page")
+	rate := flag.String("rate", "0", "requests per second offered on a fixed schedule (0: as fast as answered); see bench/load")
 	dir := flag.String("dir", "", "data folder (default: a new temporary one)")
 	serve := flag.String("serve", "", "internal: serve the data folder on this address")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding (or, with -serve, of the serving) to this file")
@@ -66,7 +68,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*engine, *databaseURL, *dir, *n, *conns, *duration, *cpuProfile, log); err != nil {
+	if err := run(*engine, *databaseURL, *dir, *n, *conns, *duration, *rate, *cpuProfile, log); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -82,7 +84,7 @@ func configFor(dir, databaseURL, addr string) (*config.Config, error) {
 	return cfg, nil
 }
 
-func run(engine, databaseURL, dir string, n, conns int, duration, profile string, log *slog.Logger) error {
+func run(engine, databaseURL, dir string, n, conns int, duration, rate, profile string, log *slog.Logger) error {
 	if dir == "" {
 		var err error
 		if dir, err = os.MkdirTemp("", "warta-newsroom-bench-"); err != nil {
@@ -150,7 +152,7 @@ func run(engine, databaseURL, dir string, n, conns int, duration, profile string
 	base := "http://" + addr + "/newsroom/" + slug
 	fmt.Printf("| engine | page | releases | connections | requests/s | p50 | p99 | server RSS peak |\n|---|---|---|---|---|---|---|---|\n")
 	for _, p := range []struct{ name, url string }{{"release page", fmt.Sprintf("%s/releases/%d", base, first)}, {"home page", base + "/"}} {
-		cmd := exec.Command("go", "run", "./bench/load", "-url", p.url, "-c", strconv.Itoa(conns), "-d", duration, "-warmup", "3s",
+		cmd := exec.Command("go", "run", "./bench/load", "-url", p.url, "-c", strconv.Itoa(conns), "-d", duration, "-warmup", "3s", "-rate", rate,
 			"-pid", strconv.Itoa(srv.Process.Pid), "-json", "-header", "User-Agent: warta-bench (Mozilla/5.0)")
 		cmd.Stderr = os.Stderr
 		res, err := cmd.Output()
