@@ -26,7 +26,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 		"error": problem, "metrics": web.Object(map[string]any{"likes": num, "reposts": num, "replies": num, "views": num})})
 	attempt := web.Object(map[string]any{"number": num, "action": str, "started_at": str, "finished_at": instant, "outcome": str, "reason": str, "remote_url": str})
 	pause := web.Object(map[string]any{"paused": map[string]any{"type": "boolean"}, "reason": str, "paused_by": str, "paused_at": instant,
-		"held": web.Array(publication), "uncertain": web.Array(publication)})
+		"keep": web.Array(num), "held": web.Array(publication), "uncertain": web.Array(publication)})
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/channels", Perm: access.ContentView, Handler: h.apiAccounts,
 			Summary: "Connected channel accounts with their health", Response: web.ListOf(account)},
@@ -258,6 +258,7 @@ func (h *Handlers) apiPause(w http.ResponseWriter, r *http.Request) error {
 	out := map[string]any{"paused": p != nil}
 	if p != nil {
 		out["reason"], out["paused_by"], out["paused_at"] = p.Reason, p.ByName, p.At
+		out["keep"] = append([]int64{}, p.Keep...)
 	}
 	for key, st := range map[string]State{"held": Held, "uncertain": Uncertain} {
 		pubs, err := h.s.Publications(ctx, wsID, Filter{State: st, Limit: 200})

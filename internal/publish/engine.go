@@ -258,7 +258,7 @@ func (s *Service) claim(ctx context.Context, id int64) (*claim, error) {
 		cl := claim{id: id}
 		var paused bool
 		err := tx.QueryRow(ctx, `SELECT workspace_id, item_id, account_id, state, next_at, attempts, must_find, sent_text,
-			EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)
+			`+heldByPause+`
 			FROM publications p WHERE id = ?`+db.ForUpdate(tx), id).
 			Scan(&cl.wsID, &cl.itemID, &cl.accountID, &st, &next, &cl.number, &cl.find, &cl.sentText, &paused)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -78,8 +78,7 @@ func (w *watchWorker) Work(ctx context.Context, _ *river.Job[watchArgs]) error {
 // its workspace are told once, and /readyz says so while it lasts. A periodic job runs it.
 func (s *Service) Watch(ctx context.Context) error {
 	rows, err := s.d.Query(ctx, `SELECT p.id, p.workspace_id, p.item_id FROM publications p
-		WHERE p.state = ? AND p.attempts = 0 AND p.due_at < ? AND p.overdue_told_at IS NULL
-		AND NOT EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)`,
+		WHERE p.state = ? AND p.attempts = 0 AND p.due_at < ? AND p.overdue_told_at IS NULL AND NOT `+heldByPause,
 		string(Queued), now().Add(-s.opts.Overdue))
 	if err != nil {
 		return err
@@ -131,15 +130,17 @@ func (s *Service) Watch(ctx context.Context) error {
 func (s *Service) Overdue(ctx context.Context) (int, error) {
 	var n int
 	err := s.d.QueryRow(ctx, `SELECT COUNT(*) FROM publications p WHERE p.state = ? AND p.attempts = 0 AND p.due_at < ?
-		AND NOT EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_id = p.workspace_id)`,
+		AND NOT `+heldByPause,
 		string(Queued), now().Add(-s.opts.Overdue)).Scan(&n)
 	return n, err
 }
 
-// OverdueIn counts a workspace's overdue posts, for the alert on its pages.
+// OverdueIn counts a workspace's overdue posts, for the alert on its pages; a paused
+// workspace's are counted only where they should have gone out (a kept account, an item let through).
 func (s *Service) OverdueIn(ctx context.Context, wsID int64) (int, error) {
 	var n int
-	err := s.d.QueryRow(ctx, `SELECT COUNT(*) FROM publications WHERE workspace_id = ? AND state = ? AND attempts = 0 AND due_at < ?`,
+	err := s.d.QueryRow(ctx, `SELECT COUNT(*) FROM publications p WHERE p.workspace_id = ? AND p.state = ? AND p.attempts = 0 AND p.due_at < ?
+		AND NOT `+heldByPause,
 		wsID, string(Queued), now().Add(-s.opts.Overdue)).Scan(&n)
 	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -285,6 +286,7 @@ type logData struct {
 	Held      []Publication
 	Uncertain []Publication
 	Pause     *Pause
+	Kept      []Account // the accounts that go on publishing during the pause
 	Counts    map[State]int
 	States    []State
 	Filter    Filter
@@ -325,6 +327,13 @@ func (h *Handlers) renderLog(w http.ResponseWriter, r *http.Request, status int,
 	}
 	if d.Accounts, err = h.s.Accounts(ctx, p.WorkspaceID); err != nil {
 		return err
+	}
+	if d.Pause != nil {
+		for _, a := range d.Accounts {
+			if slices.Contains(d.Pause.Keep, a.ID) {
+				d.Kept = append(d.Kept, a)
+			}
+		}
 	}
 	if p.Zone != nil {
 		d.Zone = p.Zone.String()

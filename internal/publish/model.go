@@ -57,7 +57,8 @@ const (
 	Failed State = "failed"
 	// Uncertain: an attempt's answer was lost and the network cannot tell whether it posted.
 	Uncertain State = "uncertain"
-	// Held: its time passed while publishing was paused; a person decides.
+	// Held: its time passed while publishing was paused (and neither its account was kept
+	// running nor its item let through); a person decides.
 	Held State = "held"
 	// Cancelled: taken off by a person.
 	Cancelled State = "cancelled"
@@ -148,4 +149,6 @@ type Pause struct {
 	ByUserID int64
 	ByName   string
 	At       time.Time
+	// Keep are the accounts that go on publishing during the pause.
+	Keep []int64
 }

@@ -242,12 +242,7 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 	}
 	n := 0
 	err := s.d.Tx(ctx, func(tx *db.Tx) error {
-		if paused, err := pausedTx(ctx, tx, wsID); err != nil {
-			return err
-		} else if paused && (d == PublishNow || d == Reschedule) && at.Before(t.Add(time.Second)) {
-			return ErrPaused
-		}
-		rows, err := tx.Query(ctx, `SELECT id, item_id, state FROM publications WHERE workspace_id = ? AND state IN (?, ?, ?)`,
+		rows, err := tx.Query(ctx, `SELECT id, item_id, state, `+heldByPause+` FROM publications p WHERE workspace_id = ? AND state IN (?, ?, ?)`,
 			wsID, string(Held), string(Uncertain), string(Failed))
 		if err != nil {
 			return err
@@ -255,11 +250,12 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 		type pub struct {
 			id, item int64
 			st       State
+			paused   bool
 		}
 		var pubs []pub
 		for rows.Next() {
 			var p pub
-			if err := rows.Scan(&p.id, &p.item, &p.st); err != nil {
+			if err := rows.Scan(&p.id, &p.item, &p.st, &p.paused); err != nil {
 				rows.Close()
 				return err
 			}
@@ -271,8 +267,20 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, wsID int64, ids []i
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		if len(pubs) == 0 {
 			return ErrNotHeld
+		}
+		// While paused, only what the pause lets through (a kept account, an item let through)
+		// may go out now.
+		if (d == PublishNow || d == Reschedule) && at.Before(t.Add(time.Second)) {
+			for _, p := range pubs {
+				if p.paused {
+					return ErrPaused
+				}
+			}
 		}
 		items := map[int64]bool{}
 		for _, p := range pubs {

@@ -41,7 +41,11 @@ func (h *Handlers) APIRoutes() []web.Route {
 		"audience": map[string]any{"type": "string", "enum": []string{AudienceContacts, AudienceSubscribers},
 			"description": "contacts: the lists and segments; subscribers: the newsroom's subscribers of the topics (all when none)"},
 		"topics": ids, "scheduled_at": instant, "zone": str, "started_at": instant, "finished_at": instant,
-		"from_address": str, "track_opens": boolean, "track_clicks": boolean, "created_by": integer, "created_at": str, "updated_at": str,
+		"from_address": str, "track_opens": boolean, "track_clicks": boolean,
+		"through_hold": map[string]any{"type": "boolean", "description": "it goes out although the workspace's distributions are held"},
+		"held_at": map[string]any{"type": []string{"string", "null"}, "format": "date-time",
+			"description": "when a hold stopped it or kept it from starting; cleared when a person decides"},
+		"created_by": integer, "created_at": str, "updated_at": str,
 		"counts": counts, "problem": problem})
 	recipient := web.Object(map[string]any{"id": integer, "contact_id": integer, "email": str, "name": str, "salutation": str, "outlet": str,
 		"language": str, "state": map[string]any{"type": "string", "enum": recipientStates}, "reason": str, "attempts": integer,

@@ -740,20 +740,27 @@ func (s *Service) bounce(ctx context.Context, tx *db.Tx, n *bounceNote, reason s
 
 func (s *Service) dispatch(ctx context.Context) error {
 	now := s.now().UTC()
+	// What a hold keeps from sending waits for a person: scheduled ones due now, and any that
+	// began sending as the hold started.
+	if err := s.holdDueEverywhere(ctx, now); err != nil {
+		return err
+	}
 	due, err := s.store.dueScheduled(ctx, now)
 	if err != nil {
 		return err
 	}
 	for _, id := range due {
 		if err := s.d.Tx(ctx, func(tx *db.Tx) error {
-			res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'scheduled'`, now, id)
+			res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'sending', updated_at = ? WHERE id = ? AND state = 'scheduled'
+				AND id IN (SELECT d.id FROM distributions d WHERE d.id = ? AND `+notHeld+`)`, now, id, id)
 			if err != nil {
 				return err
 			}
 			if got, _ := res.RowsAffected(); got == 0 {
-				return nil
+				return nil // started by someone else, or held since: the next round holds it
 			}
-			return s.queuePrepare(ctx, tx, id)
+			// One rescheduled after a hold stopped it midway carries on where it stopped.
+			return s.carryOn(ctx, tx, id)
 		}); err != nil {
 			return err
 		}

@@ -62,6 +62,7 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "GET", Path: base + "/new", Perm: access.PressWrite, Handler: h.newForm},
 		{Method: "GET", Path: base + "/count", Perm: access.PressWrite, Handler: h.countFragment},
 		{Method: "POST", Path: base, Perm: access.PressWrite, Handler: h.create},
+		{Method: "POST", Path: base + "/held", Perm: access.PressSend, Handler: h.decideHeld},
 		{Method: "GET", Path: base + "/preview", Perm: access.PressView, Handler: h.samplePreview},
 		{Method: "GET", Path: base + "/{id}", Perm: access.PressView, Handler: h.show},
 		{Method: "GET", Path: base + "/{id}/preview", Perm: access.PressView, Handler: h.preview},
@@ -102,6 +103,9 @@ type listData struct {
 	Filtered bool
 	Prev     int
 	Next     int
+	Hold     *Hold          // the workspace's hold, while it holds
+	Held     []Distribution // those a hold stopped, waiting for a decision
+	Zone     string
 }
 
 func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
@@ -117,7 +121,13 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := listData{Items: items, Query: f.Query, State: f.State, States: States, Filtered: f.Query != "" || f.State != ""}
+	d := listData{Items: items, Query: f.Query, State: f.State, States: States, Filtered: f.Query != "" || f.State != "", Zone: zoneOf(r).String()}
+	if d.Hold, err = h.s.Holding(r.Context(), web.PrincipalOf(r).WorkspaceID); err != nil {
+		return err
+	}
+	if d.Held, err = h.s.HeldDistributions(r.Context(), web.PrincipalOf(r).WorkspaceID); err != nil {
+		return err
+	}
 	if len(items) > pageSize {
 		d.Items, d.Next = items[:pageSize], page+1
 	}
@@ -342,6 +352,39 @@ func (h *Handlers) create(w http.ResponseWriter, r *http.Request) error {
 	flash := map[State]string{Draft: "distribute.flash.draft", Scheduled: "distribute.flash.scheduled", Sending: "distribute.flash.sending"}[dist.State]
 	h.srv.AddFlash(r, "ok", flash)
 	return web.Redirect(w, r, distPath(r, dist.ID, ""))
+}
+
+// decideHeld applies a decision to the chosen held distributions, or to all of them.
+func (h *Handlers) decideHeld(w http.ResponseWriter, r *http.Request) error {
+	f := web.ParseForm(r)
+	back := web.WorkspacePath(r, "/press/distributions")
+	var chosen []int64
+	if f.Get("all") == "" {
+		if chosen = ids(f.Values["id"]); len(chosen) == 0 {
+			h.srv.AddFlash(r, "error", "distribute.error.none_chosen")
+			return web.Redirect(w, r, back)
+		}
+	}
+	var at time.Time
+	if f.Get("decision") == DecideReschedule {
+		when := whenFrom(f, zoneOf(r), true)
+		if when == nil {
+			h.srv.AddFlash(r, "error", "distribute.error.held_time")
+			return web.Redirect(w, r, back)
+		}
+		at = *when
+	}
+	n, err := h.s.DecideHeld(r.Context(), web.ActorOf(r), web.PrincipalOf(r).WorkspaceID, chosen, f.Get("decision"), at)
+	var we *web.Error
+	if errors.As(err, &we) && we.Status < 500 {
+		h.srv.AddFlash(r, "error", we.Key)
+		return web.Redirect(w, r, back)
+	}
+	if err != nil {
+		return err
+	}
+	h.srv.AddFlashText(r, "ok", web.LocaleOf(r).T("distribute.flash.held_decided", "Count", n))
+	return web.Redirect(w, r, back)
 }
 
 func distPath(r *http.Request, id int64, rest string) string {

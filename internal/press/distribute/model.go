@@ -104,6 +104,8 @@ type Distribution struct {
 	FromAddress string     `json:"from_address,omitempty"`
 	TrackOpens  bool       `json:"track_opens"`
 	TrackClicks bool       `json:"track_clicks"`
+	ThroughHold bool       `json:"through_hold"`      // it goes out although its workspace's distributions are held
+	HeldAt      *time.Time `json:"held_at,omitempty"` // when a hold stopped it or kept it from starting, until a person decides
 	CreatedBy   int64      `json:"created_by,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`

@@ -142,7 +142,8 @@ func (r *recorder) commit(ctx context.Context, batch []*change, bounce func(cont
 			in, args := inIDs(tx.Dialect(), "id", claims)
 			q := `UPDATE distribution_recipients SET state = 'sending', attempts = attempts + 1
 				WHERE ` + in + ` AND state = 'queued'
-				AND EXISTS (SELECT 1 FROM distributions d WHERE d.id = distribution_recipients.distribution_id AND d.state = 'sending') RETURNING id`
+				AND EXISTS (SELECT 1 FROM distributions d WHERE d.id = distribution_recipients.distribution_id AND d.state = 'sending'
+				AND ` + notHeld + `) RETURNING id`
 			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
 				return fmt.Errorf("claiming recipients: %w", err)
@@ -189,7 +190,8 @@ func (r *recorder) finish(ctx context.Context, tx *db.Tx, c *change, now time.Ti
 }
 
 // claim marks a recipient as sending and reports whether it may be sent to now: not when it was
-// skipped, cancelled or claimed by someone else meanwhile, or its distribution was paused.
+// skipped, cancelled or claimed by someone else meanwhile, or its distribution was paused or its
+// workspace's distributions held.
 func (r *recorder) claim(ctx context.Context, id int64) (bool, error) {
 	c := &change{id: id, claim: true, done: make(chan error, 1)}
 	if err := r.put(ctx, c); err != nil {

@@ -167,7 +167,8 @@ var system = audit.Actor{Label: "Warta"}
 
 // SendToSubscribers sends a release to the newsroom's subscribers of topics (to every subscriber
 // when topics is empty), in the caller's transaction: the distribution is recorded as sending,
-// by nobody, and its snapshot queued, both only when tx commits. Sending each release once is
+// by nobody, and its snapshot queued, both only when tx commits; while the workspace's
+// distributions are held it is recorded as held instead. Sending each release once is
 // the caller's part: it calls this in the transaction that records the release as mailed.
 func (s *Service) SendToSubscribers(ctx context.Context, tx *db.Tx, wsID, releaseID int64, title string, topics []int64) (int64, error) {
 	if s.subs == nil {
@@ -175,17 +176,28 @@ func (s *Service) SendToSubscribers(ctx context.Context, tx *db.Tx, wsID, releas
 	}
 	t, _ := json.Marshal(nonNil(topics))
 	now := s.now().UTC()
-	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO distributions (workspace_id, kind, release_id, title, audience, topics, state, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		wsID, KindRelease, releaseID, title, AudienceSubscribers, string(t), string(Sending), now, now).Scan(&id); err != nil {
+	// While the workspace's distributions are held, the mailing waits among them for a person.
+	held, err := heldTx(ctx, tx, wsID)
+	if err != nil {
 		return 0, err
 	}
-	if err := s.queuePrepare(ctx, tx, id); err != nil {
+	state, heldAt := Sending, any(nil)
+	if held {
+		state, heldAt = Paused, now
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO distributions (workspace_id, kind, release_id, title, audience, topics, state, held_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		wsID, KindRelease, releaseID, title, AudienceSubscribers, string(t), string(state), heldAt, now, now).Scan(&id); err != nil {
 		return 0, err
+	}
+	if state == Sending {
+		if err := s.queuePrepare(ctx, tx, id); err != nil {
+			return 0, err
+		}
 	}
 	return id, audit.Record(ctx, tx, system.Entry(wsID, "distribution.created", "distribution", id,
-		map[string]audit.Change{"title": {To: title}, "state": {To: Sending}, "audience": {To: AudienceSubscribers}}))
+		map[string]audit.Change{"title": {To: title}, "state": {To: state}, "audience": {To: AudienceSubscribers}}))
 }
 
 // Input is a distribution as a person sets it up.
@@ -197,9 +209,13 @@ type Input struct {
 	// At is when to send; nil sends now.
 	At   *time.Time
 	Zone string
+	// ThroughHold sends it although the workspace's distributions are held (a crisis statement's).
+	ThroughHold bool
 }
 
 // Create records a distribution and, unless asked to wait as a draft, sends or schedules it.
+// Sending now while the workspace's distributions are held is refused (ErrHeld) unless it goes
+// through holds; one scheduled meanwhile is held when its time comes.
 func (s *Service) Create(ctx context.Context, a audit.Actor, wsID int64, in Input, draft bool) (*Distribution, error) {
 	if in.Kind != KindRelease && in.Kind != KindPitch {
 		return nil, ErrKind
@@ -230,6 +246,13 @@ func (s *Service) Create(ctx context.Context, a audit.Actor, wsID int64, in Inpu
 	}
 	var id int64
 	err = s.d.Tx(ctx, func(tx *db.Tx) error {
+		if state == Sending && !in.ThroughHold {
+			if held, err := heldTx(ctx, tx, wsID); err != nil {
+				return err
+			} else if held {
+				return ErrHeld
+			}
+		}
 		var release, pitch any
 		if in.Kind == KindRelease {
 			release = in.ID
@@ -237,8 +260,8 @@ func (s *Service) Create(ctx context.Context, a audit.Actor, wsID int64, in Inpu
 			pitch = in.ID
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO distributions (workspace_id, kind, release_id, pitch_id, title, lists, segments, state, scheduled_at, zone,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			wsID, in.Kind, release, pitch, title, string(lists), string(segments), string(state), at, in.Zone, nullID(a.UserID), now, now).Scan(&id); err != nil {
+			through_hold, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			wsID, in.Kind, release, pitch, title, string(lists), string(segments), string(state), at, in.Zone, in.ThroughHold, nullID(a.UserID), now, now).Scan(&id); err != nil {
 			return err
 		}
 		if state == Sending {
@@ -286,7 +309,7 @@ func (s *Service) title(ctx context.Context, wsID int64, ref Ref) (string, error
 	return "", ErrUnknownSource
 }
 
-// Send sends a draft now, or at at.
+// Send sends a draft now, or at at; not now while the workspace's distributions are held.
 func (s *Service) Send(ctx context.Context, a audit.Actor, wsID, id int64, at *time.Time, zone string) error {
 	d, err := s.Get(ctx, wsID, id)
 	if err != nil {
@@ -308,12 +331,15 @@ func (s *Service) Send(ctx context.Context, a audit.Actor, wsID, id int64, at *t
 			}
 			return audit.Record(ctx, tx, a.Entry(wsID, "distribution.scheduled", "distribution", id, map[string]audit.Change{"at": {To: at.UTC()}}))
 		}
+		if err := s.mayStart(ctx, tx, d); err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'sending', scheduled_at = NULL, updated_at = ? WHERE id = ? AND workspace_id = ? AND state IN ('draft', 'scheduled')`,
 			now, id, wsID)
 		if err := changed(res, err); err != nil {
 			return err
 		}
-		if err := s.queuePrepare(ctx, tx, id); err != nil {
+		if err := s.carryOn(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.sent", "distribution", id, nil))
@@ -335,26 +361,24 @@ func (s *Service) Pause(ctx context.Context, a audit.Actor, wsID, id int64) erro
 	return s.move(ctx, a, wsID, id, "distribution.paused", `state = 'paused'`, `state = 'sending'`)
 }
 
-// Resume carries on with those not yet sent.
+// Resume carries on with those not yet sent; not while the workspace's distributions are held.
+// For one a hold stopped, it is the decision to send.
 func (s *Service) Resume(ctx context.Context, a audit.Actor, wsID, id int64) error {
-	err := s.d.Tx(ctx, func(tx *db.Tx) error {
+	d, err := s.Get(ctx, wsID, id)
+	if err != nil {
+		return err
+	}
+	err = s.d.Tx(ctx, func(tx *db.Tx) error {
+		if err := s.mayStart(ctx, tx, d); err != nil {
+			return err
+		}
 		now := s.now().UTC()
-		res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'sending', updated_at = ? WHERE id = ? AND workspace_id = ? AND state = 'paused'`, now, id, wsID)
+		res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'sending', held_at = NULL, updated_at = ? WHERE id = ? AND workspace_id = ? AND state = 'paused'`, now, id, wsID)
 		if err := changed(res, err); err != nil {
 			return err
 		}
-		// Sending may resume at once: batches given back while paused need no wait.
-		if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET enqueued_at = NULL, retry_at = NULL WHERE distribution_id = ? AND state = 'pending'`, id); err != nil {
+		if err := s.carryOn(ctx, tx, id); err != nil {
 			return err
-		}
-		var started bool
-		if err := tx.QueryRow(ctx, `SELECT started_at IS NOT NULL FROM distributions WHERE id = ?`, id).Scan(&started); err != nil {
-			return err
-		}
-		if !started {
-			if err := s.queuePrepare(ctx, tx, id); err != nil {
-				return err
-			}
 		}
 		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.resumed", "distribution", id, nil))
 	})
@@ -366,26 +390,58 @@ func (s *Service) Resume(ctx context.Context, a audit.Actor, wsID, id int64) err
 
 // Cancel stops the distribution for good: those not yet sent are not sent.
 func (s *Service) Cancel(ctx context.Context, a audit.Actor, wsID, id int64) error {
-	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		now := s.now().UTC()
-		res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'cancelled', finished_at = ?, updated_at = ? WHERE id = ? AND workspace_id = ?
-			AND state IN ('draft', 'scheduled', 'sending', 'paused')`, now, now, id, wsID)
-		if err := changed(res, err); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'cancelled' WHERE distribution_id = ? AND state = 'queued'`, id); err != nil {
-			return err
-		}
-		// Left in sending by a process that died: no later run will settle them now.
-		if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'uncertain', reason = 'interrupted' WHERE distribution_id = ? AND state = 'sending'
-			AND batch IN (SELECT n FROM distribution_batches WHERE distribution_id = ? AND (lease_until IS NULL OR lease_until < ?))`, id, id, now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET state = 'done' WHERE distribution_id = ?`, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.cancelled", "distribution", id, nil))
-	})
+	return s.d.Tx(ctx, func(tx *db.Tx) error { return s.cancelTx(ctx, tx, a, wsID, id) })
+}
+
+func (s *Service) cancelTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID, id int64) error {
+	now := s.now().UTC()
+	res, err := tx.Exec(ctx, `UPDATE distributions SET state = 'cancelled', held_at = NULL, finished_at = ?, updated_at = ? WHERE id = ? AND workspace_id = ?
+		AND state IN ('draft', 'scheduled', 'sending', 'paused')`, now, now, id, wsID)
+	if err := changed(res, err); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'cancelled' WHERE distribution_id = ? AND state = 'queued'`, id); err != nil {
+		return err
+	}
+	// Left in sending by a process that died: no later run will settle them now.
+	if _, err := tx.Exec(ctx, `UPDATE distribution_recipients SET state = 'uncertain', reason = 'interrupted' WHERE distribution_id = ? AND state = 'sending'
+		AND batch IN (SELECT n FROM distribution_batches WHERE distribution_id = ? AND (lease_until IS NULL OR lease_until < ?))`, id, id, now); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET state = 'done' WHERE distribution_id = ?`, id); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, a.Entry(wsID, "distribution.cancelled", "distribution", id, nil))
+}
+
+// mayStart refuses to send a distribution now while its workspace's distributions are held,
+// unless it goes through holds.
+func (s *Service) mayStart(ctx context.Context, tx *db.Tx, d *Distribution) error {
+	if d.ThroughHold {
+		return nil
+	}
+	if held, err := heldTx(ctx, tx, d.WorkspaceID); err != nil {
+		return err
+	} else if held {
+		return ErrHeld
+	}
+	return nil
+}
+
+// carryOn hands a distribution that is sending again to the queue: its snapshot when none was
+// taken yet, else its remaining batches at once (those given back while it waited need no wait).
+func (s *Service) carryOn(ctx context.Context, tx *db.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE distribution_batches SET enqueued_at = NULL, retry_at = NULL WHERE distribution_id = ? AND state = 'pending'`, id); err != nil {
+		return err
+	}
+	var started bool
+	if err := tx.QueryRow(ctx, `SELECT started_at IS NOT NULL FROM distributions WHERE id = ?`, id).Scan(&started); err != nil {
+		return err
+	}
+	if started {
+		return nil
+	}
+	return s.queuePrepare(ctx, tx, id)
 }
 
 func (s *Service) move(ctx context.Context, a audit.Actor, wsID, id int64, action, set, from string) error {

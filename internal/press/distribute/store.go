@@ -14,14 +14,14 @@ import (
 type store struct{ d *db.DB }
 
 const columns = `id, workspace_id, kind, COALESCE(release_id, 0), COALESCE(pitch_id, 0), title, lists, segments, audience, topics, state, scheduled_at, zone,
-	started_at, finished_at, from_address, track_opens, track_clicks, problem, COALESCE(created_by, 0), created_at, updated_at`
+	started_at, finished_at, from_address, track_opens, track_clicks, problem, through_hold, held_at, COALESCE(created_by, 0), created_at, updated_at`
 
 func scan(row interface{ Scan(...any) error }) (*Distribution, string, error) {
 	d := &Distribution{}
 	var lists, segments, topics, problem string
-	var scheduled, started, finished sql.NullTime
+	var scheduled, started, finished, held sql.NullTime
 	err := row.Scan(&d.ID, &d.WorkspaceID, &d.Kind, &d.ReleaseID, &d.PitchID, &d.Title, &lists, &segments, &d.Audience, &topics, &d.State, &scheduled, &d.Zone,
-		&started, &finished, &d.FromAddress, &d.TrackOpens, &d.TrackClicks, &problem, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt)
+		&started, &finished, &d.FromAddress, &d.TrackOpens, &d.TrackClicks, &problem, &d.ThroughHold, &held, &d.CreatedBy, &d.CreatedAt, &d.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", db.ErrNotFound
 	}
@@ -31,7 +31,7 @@ func scan(row interface{ Scan(...any) error }) (*Distribution, string, error) {
 	_ = json.Unmarshal([]byte(lists), &d.Lists)
 	_ = json.Unmarshal([]byte(segments), &d.Segments)
 	_ = json.Unmarshal([]byte(topics), &d.Topics)
-	d.ScheduledAt, d.StartedAt, d.FinishedAt = utcPtr(scheduled), utcPtr(started), utcPtr(finished)
+	d.ScheduledAt, d.StartedAt, d.FinishedAt, d.HeldAt = utcPtr(scheduled), utcPtr(started), utcPtr(finished), utcPtr(held)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	return d, problem, nil
 }
@@ -64,6 +64,7 @@ func (s store) getWithProblem(ctx context.Context, wsID, id int64) (*Distributio
 type Filter struct {
 	Query  string
 	State  State
+	Held   bool  // only those a hold stopped or kept from starting that nobody has decided on
 	After  int64 // API cursor: IDs below this one (newest first)
 	Limit  int
 	Offset int
@@ -79,6 +80,9 @@ func (s store) list(ctx context.Context, wsID int64, f Filter) ([]Distribution, 
 	if f.State != "" {
 		q += ` AND state = ?`
 		args = append(args, string(f.State))
+	}
+	if f.Held {
+		q += ` AND state = 'paused' AND held_at IS NOT NULL`
 	}
 	if f.After > 0 {
 		q += ` AND id < ?`
