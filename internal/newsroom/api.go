@@ -8,7 +8,7 @@ import (
 	"warta.dev/warta/internal/platform/web"
 )
 
-// APIRoutes are the newsroom's settings, topics and release placements in the JSON API.
+// APIRoutes are the newsroom's settings, topics, release placements and notices in the JSON API.
 func (h *Handlers) APIRoutes() []web.Route {
 	str := map[string]any{"type": "string"}
 	id := map[string]any{"type": "integer"}
@@ -26,6 +26,12 @@ func (h *Handlers) APIRoutes() []web.Route {
 	placement := web.Object(map[string]any{"release_id": id, "visibility": vis, "featured": boolean, "topics": web.Array(id),
 		"headline": str, "language": str, "lift_at": str, "gone_at": str, "views": id, "mailed_at": str, "distribution_id": id,
 		"secret_url": map[string]any{"type": "string", "description": "opens an unlisted release"}})
+	notice := web.Object(map[string]any{"id": id, "kind": map[string]any{"type": "string", "enum": []NoticeKind{Statement, StatusUpdate}},
+		"incident": str, "incident_key": str, "state": map[string]any{"type": "string", "enum": NoticeStates, "description": "status updates only"},
+		"language": str, "title": str, "body": map[string]any{"type": "string", "description": "plain text; blank lines split paragraphs"},
+		"contact_name": str, "contact_phone": str, "contact_email": str, "published_at": str,
+		"withdrawn_at": map[string]any{"type": "string", "description": "set once it is off the public newsroom"},
+		"url":          map[string]any{"type": "string", "description": "where the public reads it"}})
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/newsroom", Perm: access.PressView, Handler: h.apiSettings,
 			Summary: "The newsroom's settings and public address", Response: web.Object(withURL)},
@@ -41,6 +47,11 @@ func (h *Handlers) APIRoutes() []web.Route {
 		{Method: "PATCH", Path: "/api/v1/newsroom/releases/{id}", Perm: access.NewsroomEdit, Handler: h.apiPatchPlacement,
 			Summary: "How a release shows on the newsroom", Request: web.Object(map[string]any{"visibility": vis, "featured": boolean, "topics": web.Array(id)}),
 			Response: placement},
+		{Method: "GET", Path: "/api/v1/newsroom/notices", Perm: access.PressView, Handler: h.apiNotices,
+			Summary:  "Official statements and status updates published on the newsroom, withdrawn ones too, newest first; ?incident= for one incident's key",
+			Response: web.Object(map[string]any{"items": web.Array(notice)})},
+		{Method: "POST", Path: "/api/v1/newsroom/notices/{id}/withdraw", Perm: access.NewsroomEdit, Handler: h.apiWithdrawNotice,
+			Summary: "Take a statement or status update off the public newsroom (it stays listed here, withdrawn)", Response: notice},
 	}
 }
 
@@ -167,4 +178,31 @@ func (h *Handlers) apiPatchPlacement(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return web.JSON(w, http.StatusOK, out)
+}
+
+func (h *Handlers) apiNotices(w http.ResponseWriter, r *http.Request) error {
+	list, err := h.s.Notices(r.Context(), web.PrincipalOf(r).WorkspaceID, r.URL.Query().Get("incident"))
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []Notice{}
+	}
+	return web.JSON(w, http.StatusOK, map[string]any{"items": list})
+}
+
+func (h *Handlers) apiWithdrawNotice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	wsID := web.PrincipalOf(r).WorkspaceID
+	if err := h.s.WithdrawNotice(r.Context(), web.ActorOf(r), wsID, id); err != nil {
+		return err
+	}
+	n, err := h.s.notice(r.Context(), wsID, id)
+	if err != nil {
+		return err
+	}
+	return web.JSON(w, http.StatusOK, n)
 }

@@ -48,7 +48,7 @@ type wsState struct {
 	gen      int64
 	epoch    uint64
 	checked  time.Time
-	nextLift time.Time // zero when no lift waits
+	nextLift time.Time // the next lift or notice leaving a list; zero when none waits
 	dirty    bool
 }
 
@@ -182,6 +182,14 @@ func (c *pageCache) refresh(ctx context.Context, wsID int64, now time.Time) (*ws
 	}
 	if next.nextLift, err = nextLift(ctx, c.s.d, wsID, now.UTC()); err != nil {
 		return nil, err
+	}
+	// A notice leaving a list by its age changes the pages as a lift does.
+	aged, err := nextNoticeChange(ctx, c.s.d, wsID, now.UTC())
+	if err != nil {
+		return nil, err
+	}
+	if !aged.IsZero() && (next.nextLift.IsZero() || aged.Before(next.nextLift)) {
+		next.nextLift = aged
 	}
 	c.mu.Lock()
 	next.dirty = c.marks[wsID] != mark

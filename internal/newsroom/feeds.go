@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,8 +20,8 @@ import (
 // feedSize is how many of the latest releases a feed carries.
 const feedSize = 30
 
-// feed is the newsroom's Atom or RSS feed: every public release, or those of ?topic=slug, in the
-// visitor's language where a release has it.
+// feed is the newsroom's Atom or RSS feed: every public release and official statement, or the
+// releases of ?topic=slug, in the visitor's language where a release has it.
 func (st *site) feed(format string) func(w http.ResponseWriter, r *http.Request, v *visit) error {
 	return func(w http.ResponseWriter, r *http.Request, v *visit) error {
 		return st.serve(w, r, v, v.key(r, "topic"), func() (*page, error) {
@@ -58,6 +59,24 @@ func (st *site) feed(format string) func(w http.ResponseWriter, r *http.Request,
 				if fd.Updated.Before(s.UpdatedAt) {
 					fd.Updated = s.UpdatedAt
 				}
+			}
+			if f.Topic == 0 {
+				statements, err := publicStatements(ctx, st.s.d, v.ws, time.Time{}, feedSize)
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range statements {
+					u := fmt.Sprintf("%s/statements/%d", v.abs, n.ID)
+					fd.Add(&feeds.Item{Title: xmlText(v.L.T("newsroom.site.statement_of", "Title", n.Title)), Link: &feeds.Link{Href: u}, Id: u,
+						Description: html.EscapeString(noticeLead(n.Body)), Created: n.PublishedAt, Updated: n.PublishedAt,
+						Content: string(noticeHTML(n.Body)), Author: &feeds.Author{Name: name}})
+					if fd.Updated.Before(n.PublishedAt) {
+						fd.Updated = n.PublishedAt
+					}
+				}
+				// Releases and statements together, newest first, as many as a feed carries.
+				slices.SortStableFunc(fd.Items, func(a, b *feeds.Item) int { return b.Created.Compare(a.Created) })
+				fd.Items = fd.Items[:min(len(fd.Items), feedSize)]
 			}
 			if fd.Updated.IsZero() {
 				fd.Updated = v.st.UpdatedAt
@@ -103,6 +122,21 @@ func (st *site) sitemap(w http.ResponseWriter, r *http.Request, v *visit) error 
 		set := urlset{NS: "http://www.sitemaps.org/schemas/sitemap/0.9", XHTML: "http://www.w3.org/1999/xhtml"}
 		for _, p := range []string{"/", "/kit"} {
 			set.URLs = append(set.URLs, entry{Loc: v.abs + p})
+		}
+		incidents, err := incidentsOf(ctx, st.s.d, v.ws, v.now.Add(-resolvedKept))
+		if err != nil {
+			return nil, err
+		}
+		if len(incidents) > 0 {
+			last := slices.MaxFunc(incidents, func(a, b incident) int { return a.Updated.Compare(b.Updated) })
+			set.URLs = append(set.URLs, entry{Loc: v.abs + "/status", LastMod: last.Updated.Format(time.DateOnly)})
+		}
+		statements, err := publicStatements(ctx, st.s.d, v.ws, time.Time{}, 5000)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range statements {
+			set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/statements/%d", v.abs, n.ID), LastMod: n.PublishedAt.Format(time.DateOnly)})
 		}
 		rows, err := st.s.d.Query(ctx, `SELECT n.release_id, n.group_id, n.lang, n.updated_at FROM newsroom_releases n WHERE `+publicWhere+`
 			ORDER BY n.lift_at DESC LIMIT 45000`, v.ws, v.now)

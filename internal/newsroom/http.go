@@ -43,6 +43,7 @@ func (h *Handlers) Routes() []web.Route {
 		{Method: "POST", Path: p + "/topics", Perm: access.NewsroomEdit, Handler: h.saveTopic},
 		{Method: "POST", Path: p + "/topics/{id}", Perm: access.NewsroomEdit, Handler: h.saveTopic},
 		{Method: "POST", Path: p + "/topics/{id}/delete", Perm: access.NewsroomEdit, Handler: h.deleteTopic},
+		{Method: "POST", Path: p + "/notices/{id}/withdraw", Perm: access.NewsroomEdit, Handler: h.withdrawNotice},
 	}
 }
 
@@ -54,6 +55,8 @@ type overviewData struct {
 	Public     int
 	Waiting    int
 	Placements []Placement
+	// Notices are the statements and status updates published from the crisis room.
+	Notices    []Notice
 	Topics     []Topic
 	Query      string
 	Visibility Visibility
@@ -115,7 +118,24 @@ func (h *Handlers) overview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Pages = max((d.Total+adminPage-1)/adminPage, 1)
+	if d.Notices, err = h.s.Notices(ctx, p.WorkspaceID, ""); err != nil {
+		return err
+	}
 	return h.pages.Render(w, r, http.StatusOK, "overview.html", web.LocaleOf(r).T("newsroom.title"), d, nil)
+}
+
+// withdrawNotice takes a statement or status update off the public newsroom.
+func (h *Handlers) withdrawNotice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p := web.PrincipalOf(r)
+	if err := h.s.WithdrawNotice(r.Context(), web.ActorOf(r), p.WorkspaceID, id); err != nil {
+		return err
+	}
+	h.srv.AddFlash(r, "ok", "newsroom.notices.withdrawn")
+	return web.Redirect(w, r, "/w/"+p.WorkspaceSlug+"/newsroom")
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -252,4 +252,82 @@ type Mailer interface {
 var (
 	ErrSlugTaken   = &web.Error{Status: http.StatusConflict, Code: "slug_taken", Key: "newsroom.error.slug_taken"}
 	ErrDomainTaken = &web.Error{Status: http.StatusConflict, Code: "domain_taken", Key: "newsroom.error.domain_taken"}
+	// ErrNewsroomOff refuses a notice while the newsroom is switched off: nobody could read it.
+	ErrNewsroomOff = &web.Error{Status: http.StatusConflict, Code: "newsroom_off", Key: "newsroom.error.notice_off"}
 )
+
+// NoticeKind says what a notice is: an official statement, or an update of an incident's status.
+type NoticeKind string
+
+// The kinds of notices.
+const (
+	Statement    NoticeKind = "statement" // its own page, on the home page while recent, in the feeds
+	StatusUpdate NoticeKind = "status"    // on the status page; a banner on every page until resolved
+)
+
+// NoticeState is where an incident stands, as a status page says it.
+type NoticeState string
+
+// The states of an incident, in the order an incident usually goes through them.
+const (
+	Investigating NoticeState = "investigating"
+	Identified    NoticeState = "identified"
+	Monitoring    NoticeState = "monitoring"
+	Resolved      NoticeState = "resolved"
+)
+
+// NoticeStates in their usual order.
+var NoticeStates = []NoticeState{Investigating, Identified, Monitoring, Resolved}
+
+// NoticeInput is a notice to publish on the newsroom.
+type NoticeInput struct {
+	Kind NoticeKind
+	// Incident is the incident's public name, the same for all updates of one crisis; required
+	// for a status update.
+	Incident string
+	// IncidentKey groups one crisis's notices; a status update without one is grouped by its
+	// incident's name.
+	IncidentKey string
+	State       NoticeState // status updates only
+	Lang        string      // "id" or "en": the language it is written in
+	// Title is a statement's headline (its incident's name when empty); optional for a status
+	// update.
+	Title string
+	// Body is plain text: paragraphs split by blank lines, line breaks kept, http(s) addresses
+	// linked.
+	Body                                    string
+	ContactName, ContactPhone, ContactEmail string
+}
+
+// Notice is a published statement or status update.
+type Notice struct {
+	ID           int64       `json:"id"`
+	Kind         NoticeKind  `json:"kind"`
+	Incident     string      `json:"incident"`
+	IncidentKey  string      `json:"incident_key"`
+	State        NoticeState `json:"state,omitempty"`
+	Lang         string      `json:"language"`
+	Title        string      `json:"title"`
+	Body         string      `json:"body"`
+	ContactName  string      `json:"contact_name"`
+	ContactPhone string      `json:"contact_phone"`
+	ContactEmail string      `json:"contact_email"`
+	PublishedAt  time.Time   `json:"published_at"`
+	// WithdrawnAt is set once the notice was taken off the public newsroom.
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
+	// URL is where the public reads it: a statement's page, or the status page at the update.
+	URL string `json:"url"`
+}
+
+// incident is one crisis as the status page shows it: its updates, newest first.
+type incident struct {
+	Key     string
+	Name    string // as its latest update names it
+	Lang    string // the language of that name
+	State   NoticeState
+	Updated time.Time
+	Updates []Notice
+}
+
+// Active reports whether the incident is not resolved yet: every page then carries its banner.
+func (i incident) Active() bool { return i.State != Resolved }

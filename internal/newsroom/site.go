@@ -144,6 +144,8 @@ func (s *Service) PublicRoutes() []web.Route {
 		}},
 		{Method: "GET", Path: p + "/{$}", Perm: access.Public, Handler: page(st.home)},
 		{Method: "GET", Path: p + "/releases/{id}", Perm: access.Public, Handler: page(st.release)},
+		{Method: "GET", Path: p + "/statements/{id}", Perm: access.Public, Handler: page(st.statement)},
+		{Method: "GET", Path: p + "/status", Perm: access.Public, Handler: page(st.status)},
 		{Method: "GET", Path: p + "/kit", Perm: access.Public, Handler: page(st.kitPage)},
 		{Method: "GET", Path: p + "/kit.zip", Perm: access.Public, Handler: page(st.kitZip)},
 		{Method: "GET", Path: p + "/files/{asset}/{name}", Perm: access.Public, Handler: page(st.file)},
@@ -277,15 +279,19 @@ type siteView struct {
 	Description string
 	Canonical   string
 	Alternates  []alternate
-	// OG: the page's picture for link previews (absolute), and whether it is an article.
+	// OG: the page's picture for link previews (absolute), and an article's times (zero on a
+	// page that is no article).
 	Image     string
-	Article   *Story
+	Published time.Time
+	Modified  time.Time
 	JSONLD    any
 	Topics    []Topic
 	LangLinks []langLink
 	Data      any
 	Form      *web.Form
 	Current   string
+	// Incidents are those on the status page: not resolved yet, or resolved lately.
+	Incidents []incident
 
 	key       string // the secret link's key of the release shown
 	previewWS string // set in the app's preview: the workspace whose media library serves files
@@ -390,6 +396,7 @@ func safeName(name string) string {
 func (st *site) view(v *visit, title string) *siteView {
 	sv := &siteView{V: v, L: v.L, Name: v.st.Name(), Tagline: v.st.Tagline(v.lang), Base: v.base, Title: title}
 	sv.Topics, _ = listTopics(context.Background(), st.s.d, v.ws)
+	sv.Incidents, _ = incidentsOf(context.Background(), st.s.d, v.ws, v.now.Add(-resolvedKept))
 	return sv
 }
 
@@ -456,16 +463,18 @@ func (st *site) messagePage(v *visit, status int, heading, text string) (*page, 
 const perPage = 12
 
 type homeData struct {
-	Featured *Story
-	Stories  []Story
-	Total    int
-	Page     int
-	Pages    int
-	Topic    Topic
-	Year     int
-	Years    []int
-	Query    string
-	Filtered bool
+	// Statements are the official statements of the last 30 days, above the releases.
+	Statements []Notice
+	Featured   *Story
+	Stories    []Story
+	Total      int
+	Page       int
+	Pages      int
+	Topic      Topic
+	Year       int
+	Years      []int
+	Query      string
+	Filtered   bool
 }
 
 // PageURL is the list's page n with the same filters.
@@ -514,6 +523,9 @@ func (st *site) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 		f := PublicFilter{Lang: v.lang, Topic: d.Topic.ID, Year: d.Year, Query: d.Query, Offset: (d.Page - 1) * perPage, Limit: perPage}
 		lead := !d.Filtered && d.Page == 1
 		if lead {
+			if d.Statements, err = publicStatements(ctx, st.s.d, v.ws, v.now.Add(-statementsRecent), 5); err != nil {
+				return nil, err
+			}
 			// The featured story leads the first page: the one chosen, else the latest.
 			featured, _, err := publicStories(ctx, st.s.d, v.ws, PublicFilter{Lang: v.lang, Featured: true, Limit: 1}, v.now)
 			if err != nil {
@@ -635,7 +647,7 @@ func (st *site) releasePage(ctx context.Context, v *visit, s *Story, key string)
 		}
 	}
 	sv.Data = d
-	sv.Article = s
+	sv.Published, sv.Modified = s.LiftAt, s.UpdatedAt
 	sv.Description = s.Lead
 	self := fmt.Sprintf("/releases/%d", s.ReleaseID)
 	sv.Canonical = v.abs + self

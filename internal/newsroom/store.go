@@ -381,3 +381,131 @@ func (n nullTime) ptr() *time.Time {
 	t := n.Time.UTC()
 	return &t
 }
+
+// Notices.
+
+const noticeCols = `n.id, n.kind, n.incident, n.incident_key, n.state, n.lang, n.title, n.body, n.contact_name, n.contact_phone,
+	n.contact_email, n.published_at, n.withdrawn_at`
+
+func scanNotice(row interface{ Scan(...any) error }) (Notice, error) {
+	var n Notice
+	var withdrawn nullTime
+	err := row.Scan(&n.ID, &n.Kind, &n.Incident, &n.IncidentKey, &n.State, &n.Lang, &n.Title, &n.Body, &n.ContactName, &n.ContactPhone,
+		&n.ContactEmail, &n.PublishedAt, &withdrawn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, db.ErrNotFound
+	}
+	n.PublishedAt, n.WithdrawnAt = n.PublishedAt.UTC(), withdrawn.ptr()
+	return n, err
+}
+
+func scanNotices(rows *sql.Rows, err error) ([]Notice, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Notice
+	for rows.Next() {
+		n, err := scanNotice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func insertNotice(ctx context.Context, tx *db.Tx, wsID int64, n *Notice) error {
+	return tx.QueryRow(ctx, `INSERT INTO newsroom_notices (workspace_id, kind, incident, incident_key, state, lang, title, body,
+		contact_name, contact_phone, contact_email, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		wsID, string(n.Kind), n.Incident, n.IncidentKey, string(n.State), n.Lang, n.Title, n.Body, n.ContactName, n.ContactPhone,
+		n.ContactEmail, n.PublishedAt).Scan(&n.ID)
+}
+
+func noticeByID(ctx context.Context, c db.Conn, wsID, id int64) (Notice, error) {
+	return scanNotice(c.QueryRow(ctx, `SELECT `+noticeCols+` FROM newsroom_notices n WHERE n.workspace_id = ? AND n.id = ?`, wsID, id))
+}
+
+// listNotices returns the workspace's notices, withdrawn ones too, newest first; key "" is all.
+func listNotices(ctx context.Context, c db.Conn, wsID int64, key string) ([]Notice, error) {
+	where, args := `n.workspace_id = ?`, []any{wsID}
+	if key != "" {
+		where += ` AND n.incident_key = ?`
+		args = append(args, key)
+	}
+	return scanNotices(c.Query(ctx, `SELECT `+noticeCols+` FROM newsroom_notices n WHERE `+where+` ORDER BY n.published_at DESC, n.id DESC`, args...))
+}
+
+// publicStatements are the statements on the public newsroom published after since, newest first.
+func publicStatements(ctx context.Context, c db.Conn, wsID int64, since time.Time, limit int) ([]Notice, error) {
+	return scanNotices(c.Query(ctx, `SELECT `+noticeCols+` FROM newsroom_notices n WHERE n.workspace_id = ? AND n.kind = 'statement'
+		AND n.withdrawn_at IS NULL AND n.published_at > ? ORDER BY n.published_at DESC, n.id DESC LIMIT ?`, wsID, since, limit))
+}
+
+// latestUpdate limits newsroom_notices n to each incident's latest public status update, the one
+// that says where the incident stands.
+const latestUpdate = `n.workspace_id = ? AND n.kind = 'status' AND n.withdrawn_at IS NULL AND NOT EXISTS (SELECT 1 FROM newsroom_notices m
+	WHERE m.workspace_id = n.workspace_id AND m.kind = 'status' AND m.incident_key = n.incident_key AND m.withdrawn_at IS NULL
+	AND (m.published_at > n.published_at OR m.published_at = n.published_at AND m.id > n.id))`
+
+// incidentsOf are the incidents the public sees: those not resolved, and those resolved after
+// since; the ones not resolved first, then the latest updated. Their updates are not filled.
+func incidentsOf(ctx context.Context, c db.Conn, wsID int64, since time.Time) ([]incident, error) {
+	latest, err := scanNotices(c.Query(ctx, `SELECT `+noticeCols+` FROM newsroom_notices n WHERE `+latestUpdate+`
+		AND (n.state <> 'resolved' OR n.published_at > ?) ORDER BY n.state = 'resolved', n.published_at DESC, n.id DESC LIMIT 100`, wsID, since))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]incident, len(latest))
+	for i, n := range latest {
+		out[i] = incident{Key: n.IncidentKey, Name: n.Incident, Lang: n.Lang, State: n.State, Updated: n.PublishedAt}
+	}
+	return out, nil
+}
+
+// withUpdates fills the incidents' public updates, newest first.
+func withUpdates(ctx context.Context, c db.Conn, wsID int64, incidents []incident) error {
+	if len(incidents) == 0 {
+		return nil
+	}
+	at := map[string]int{}
+	args := []any{wsID}
+	for i, in := range incidents {
+		at[in.Key] = i
+		args = append(args, in.Key)
+	}
+	list, err := scanNotices(c.Query(ctx, `SELECT `+noticeCols+` FROM newsroom_notices n WHERE n.workspace_id = ? AND n.kind = 'status'
+		AND n.withdrawn_at IS NULL AND n.incident_key IN (?`+strings.Repeat(", ?", len(incidents)-1)+`) ORDER BY n.published_at DESC, n.id DESC`, args...))
+	for _, n := range list {
+		incidents[at[n.IncidentKey]].Updates = append(incidents[at[n.IncidentKey]].Updates, n)
+	}
+	return err
+}
+
+// nextNoticeChange is the next time a notice leaves a public list by its age alone (a statement
+// the home page, a resolved incident the status page), zero when none will.
+func nextNoticeChange(ctx context.Context, c db.Conn, wsID int64, now time.Time) (time.Time, error) {
+	var next time.Time
+	for _, q := range []struct {
+		sql  string
+		keep time.Duration
+	}{
+		{`SELECT n.published_at FROM newsroom_notices n WHERE n.workspace_id = ? AND n.kind = 'statement' AND n.withdrawn_at IS NULL
+			AND n.published_at > ? ORDER BY n.published_at LIMIT 1`, statementsRecent},
+		{`SELECT n.published_at FROM newsroom_notices n WHERE ` + latestUpdate + ` AND n.state = 'resolved' AND n.published_at > ?
+			ORDER BY n.published_at LIMIT 1`, resolvedKept},
+	} {
+		var t time.Time
+		err := c.QueryRow(ctx, q.sql, wsID, now.Add(-q.keep)).Scan(&t)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		if at := t.UTC().Add(q.keep); next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next, nil
+}
