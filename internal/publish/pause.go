@@ -32,40 +32,48 @@ func (s *Service) PauseWorkspace(ctx context.Context, a audit.Actor, wsID int64,
 // publishing during the pause (the channels a crisis's statements go out on). IDs of accounts of
 // other workspaces are ignored.
 func (s *Service) PauseKeeping(ctx context.Context, a audit.Actor, wsID int64, reason string, keep []int64) error {
+	return s.d.Tx(ctx, func(tx *db.Tx) error { return s.PauseKeepingTx(ctx, tx, a, wsID, reason, keep) })
+}
+
+// PauseKeepingTx is PauseKeeping in the caller's transaction (the crisis room declares and pauses at once).
+func (s *Service) PauseKeepingTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64, reason string, keep []int64) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return ErrNeedsReason
 	}
-	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		if paused, err := pausedTx(ctx, tx, wsID); err != nil {
+	if paused, err := pausedTx(ctx, tx, wsID); err != nil {
+		return err
+	} else if paused {
+		return ErrPaused
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO publish_pauses (workspace_id, reason, paused_by, paused_by_name, paused_at) VALUES (?, ?, ?, ?, ?)`,
+		wsID, reason, nullID(a.UserID), a.Label, now()); err != nil {
+		return err
+	}
+	changes := map[string]audit.Change{"reason": {To: reason}}
+	var kept []int64
+	for _, id := range keep {
+		if slices.Contains(kept, id) {
+			continue
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO publish_pause_keeps (workspace_id, account_id) SELECT workspace_id, id FROM channel_accounts
+			WHERE workspace_id = ? AND id = ?`, wsID, id)
+		if err != nil {
 			return err
-		} else if paused {
-			return ErrPaused
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO publish_pauses (workspace_id, reason, paused_by, paused_by_name, paused_at) VALUES (?, ?, ?, ?, ?)`,
-			wsID, reason, nullID(a.UserID), a.Label, now()); err != nil {
-			return err
+		if n, _ := res.RowsAffected(); n > 0 {
+			kept = append(kept, id)
 		}
-		changes := map[string]audit.Change{"reason": {To: reason}}
-		var kept []int64
-		for _, id := range keep {
-			if slices.Contains(kept, id) {
-				continue
-			}
-			res, err := tx.Exec(ctx, `INSERT INTO publish_pause_keeps (workspace_id, account_id) SELECT workspace_id, id FROM channel_accounts
-				WHERE workspace_id = ? AND id = ?`, wsID, id)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				kept = append(kept, id)
-			}
-		}
-		if len(kept) > 0 {
-			changes["keep"] = audit.Change{To: kept}
-		}
-		return audit.Record(ctx, tx, a.Entry(wsID, "publishing.paused", "workspace", wsID, changes))
-	})
+	}
+	if len(kept) > 0 {
+		changes["keep"] = audit.Change{To: kept}
+	}
+	return audit.Record(ctx, tx, a.Entry(wsID, "publishing.paused", "workspace", wsID, changes))
+}
+
+// PausedTx reports, in the caller's transaction, whether a workspace's publishing is paused.
+func (s *Service) PausedTx(ctx context.Context, tx *db.Tx, wsID int64) (bool, error) {
+	return pausedTx(ctx, tx, wsID)
 }
 
 // LetThrough lets an item's publications, those it has and any it gets later, go out while
@@ -113,42 +121,45 @@ const heldByPause = `(EXISTS (SELECT 1 FROM publish_pauses z WHERE z.workspace_i
 
 // ResumeWorkspace lets publishing go on. Held posts stay held: a person decides for each.
 func (s *Service) ResumeWorkspace(ctx context.Context, a audit.Actor, wsID int64) error {
-	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		// Posts that fell due during the pause but were not yet held (no worker reached them) are
-		// held now: resuming sends nothing by itself. Those the pause let through go on.
-		due := `workspace_id = ? AND state IN (?, ?, ?) AND next_at <= ? AND id IN (SELECT p.id FROM publications p WHERE p.workspace_id = ? AND ` + heldByPause + `)`
-		t := now()
-		rows, err := tx.Query(ctx, `SELECT DISTINCT item_id FROM publications WHERE `+due,
-			wsID, string(Queued), string(Retrying), string(Checking), t, wsID)
-		if err != nil {
+	return s.d.Tx(ctx, func(tx *db.Tx) error { return s.ResumeWorkspaceTx(ctx, tx, a, wsID) })
+}
+
+// ResumeWorkspaceTx is ResumeWorkspace in the caller's transaction.
+func (s *Service) ResumeWorkspaceTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64) error {
+	// Posts that fell due during the pause but were not yet held (no worker reached them) are
+	// held now: resuming sends nothing by itself. Those the pause let through go on.
+	due := `workspace_id = ? AND state IN (?, ?, ?) AND next_at <= ? AND id IN (SELECT p.id FROM publications p WHERE p.workspace_id = ? AND ` + heldByPause + `)`
+	t := now()
+	rows, err := tx.Query(ctx, `SELECT DISTINCT item_id FROM publications WHERE `+due,
+		wsID, string(Queued), string(Retrying), string(Checking), t, wsID)
+	if err != nil {
+		return err
+	}
+	items, err := scanIDs(rows)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE `+due,
+		string(Held), t, wsID, string(Queued), string(Retrying), string(Checking), t, wsID); err != nil {
+		return err
+	}
+	for _, item := range items {
+		if err := s.rollup(ctx, tx, wsID, item); err != nil {
 			return err
 		}
-		items, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE publications SET state = ?, updated_at = ? WHERE `+due,
-			string(Held), t, wsID, string(Queued), string(Retrying), string(Checking), t, wsID); err != nil {
-			return err
-		}
-		for _, item := range items {
-			if err := s.rollup(ctx, tx, wsID, item); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM publish_pause_keeps WHERE workspace_id = ?`, wsID); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `DELETE FROM publish_pauses WHERE workspace_id = ?`, wsID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotPaused
-		}
-		tx.AfterCommit(s.wake)
-		return audit.Record(ctx, tx, a.Entry(wsID, "publishing.resumed", "workspace", wsID, nil))
-	})
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM publish_pause_keeps WHERE workspace_id = ?`, wsID); err != nil {
+		return err
+	}
+	res, err := tx.Exec(ctx, `DELETE FROM publish_pauses WHERE workspace_id = ?`, wsID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotPaused
+	}
+	tx.AfterCommit(s.wake)
+	return audit.Record(ctx, tx, a.Entry(wsID, "publishing.resumed", "workspace", wsID, nil))
 }
 
 // Paused returns a workspace's pause, nil when publishing runs.

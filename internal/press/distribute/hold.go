@@ -50,45 +50,53 @@ const holdDue = `UPDATE distributions SET state = 'paused', held_at = ?, updated
 // and those sending stop before their next recipient; nothing queued is lost. Only those created
 // to go through holds are sent.
 func (s *Service) Hold(ctx context.Context, a audit.Actor, wsID int64, reason string) error {
+	return s.d.Tx(ctx, func(tx *db.Tx) error { return s.HoldTx(ctx, tx, a, wsID, reason) })
+}
+
+// HoldTx is Hold in the caller's transaction (the crisis room declares and holds at once).
+func (s *Service) HoldTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return ErrNoReason
 	}
-	err := s.d.Tx(ctx, func(tx *db.Tx) error {
-		if held, err := heldTx(ctx, tx, wsID); err != nil {
-			return err
-		} else if held {
-			return ErrHeld
-		}
-		now := s.now().UTC()
-		if _, err := tx.Exec(ctx, `INSERT INTO distribute_holds (workspace_id, reason, held_by, held_by_name, held_at) VALUES (?, ?, ?, ?, ?)`,
-			wsID, reason, nullID(a.UserID), a.Label, now); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, holdDue+` AND workspace_id = ?`, now, now, now, wsID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.hold", "workspace", wsID, map[string]audit.Change{"reason": {To: reason}}))
-	})
-	if err == nil {
-		s.poke()
+	if held, err := heldTx(ctx, tx, wsID); err != nil {
+		return err
+	} else if held {
+		return ErrHeld
 	}
-	return err
+	now := s.now().UTC()
+	if _, err := tx.Exec(ctx, `INSERT INTO distribute_holds (workspace_id, reason, held_by, held_by_name, held_at) VALUES (?, ?, ?, ?, ?)`,
+		wsID, reason, nullID(a.UserID), a.Label, now); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, holdDue+` AND workspace_id = ?`, now, now, now, wsID); err != nil {
+		return err
+	}
+	tx.AfterCommit(s.poke)
+	return audit.Record(ctx, tx, a.Entry(wsID, "distribution.hold", "workspace", wsID, map[string]audit.Change{"reason": {To: reason}}))
+}
+
+// HeldTx reports, in the caller's transaction, whether a workspace's distributions are held.
+func (s *Service) HeldTx(ctx context.Context, tx *db.Tx, wsID int64) (bool, error) {
+	return heldTx(ctx, tx, wsID)
 }
 
 // Unhold lifts a workspace's hold. What it held does not start by itself: a person decides
 // (DecideHeld); scheduled distributions whose time has not come go out at their time.
 func (s *Service) Unhold(ctx context.Context, a audit.Actor, wsID int64) error {
-	return s.d.Tx(ctx, func(tx *db.Tx) error {
-		res, err := tx.Exec(ctx, `DELETE FROM distribute_holds WHERE workspace_id = ?`, wsID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotHeld
-		}
-		return audit.Record(ctx, tx, a.Entry(wsID, "distribution.unhold", "workspace", wsID, nil))
-	})
+	return s.d.Tx(ctx, func(tx *db.Tx) error { return s.UnholdTx(ctx, tx, a, wsID) })
+}
+
+// UnholdTx is Unhold in the caller's transaction.
+func (s *Service) UnholdTx(ctx context.Context, tx *db.Tx, a audit.Actor, wsID int64) error {
+	res, err := tx.Exec(ctx, `DELETE FROM distribute_holds WHERE workspace_id = ?`, wsID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotHeld
+	}
+	return audit.Record(ctx, tx, a.Entry(wsID, "distribution.unhold", "workspace", wsID, nil))
 }
 
 // Holding returns a workspace's hold; nil when its distributions are not held.
