@@ -49,6 +49,11 @@ const (
 	MonitorView   Perm = "monitor.view"   // mentions, topics, sources, coverage, alerts, analysis
 	MonitorTriage Perm = "monitor.triage" // triage, labels, notes, sentiment, clippings, confirming coverage
 	MonitorEdit   Perm = "monitor.edit"   // sources, topics and alert rules
+	// Crisis room: declaring a crisis holds every channel of the workspace.
+	CrisisView    Perm = "crisis.view"    // the crisis list, rooms and reviews; acknowledging a call
+	CrisisWork    Perm = "crisis.work"    // notes, decisions, tasks, stakeholder messages, Q&A, statements
+	CrisisDeclare Perm = "crisis.declare" // declaring and closing a crisis, publishing statements and status updates
+	CrisisManage  Perm = "crisis.manage"  // the crisis team, escalation and approvers
 )
 
 // Role is a member's role in a workspace.
@@ -66,14 +71,14 @@ const (
 // Roles in order of power, as the role pickers show them.
 var Roles = []Role{Owner, Admin, Editor, Approver, Contributor, Viewer}
 
-var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressView, MonitorView}
+var everyone = []Perm{WorkspaceView, MembersView, TokensOwn, ContentView, PressView, MonitorView, CrisisView}
 
 // writers draft content and upload media; editors also schedule and plan campaigns.
 var (
-	writers  = []Perm{ContentWrite, MediaWrite, PressWrite, MonitorTriage}
-	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend, NewsroomEdit, MonitorEdit}, writers...)
+	writers  = []Perm{ContentWrite, MediaWrite, PressWrite, MonitorTriage, CrisisWork}
+	editors  = append([]Perm{ContentSchedule, CampaignWrite, PressSend, NewsroomEdit, MonitorEdit, CrisisDeclare}, writers...)
 	managers = append([]Perm{WorkspaceManage, MembersManage, AuditView, JobsManage, OutboxView, WorkflowManage, ContentApprove,
-		ChannelsManage, PublishPause, PressManage, NewsroomManage}, editors...)
+		ChannelsManage, PublishPause, PressManage, NewsroomManage, CrisisManage}, editors...)
 )
 
 var grants = map[Role][]Perm{

@@ -39,6 +39,7 @@ import (
 	"warta.dev/warta/internal/content/approval"
 	"warta.dev/warta/internal/content/calendar"
 	medialib "warta.dev/warta/internal/content/media"
+	"warta.dev/warta/internal/crisis"
 	"warta.dev/warta/internal/home"
 	"warta.dev/warta/internal/monitor"
 	"warta.dev/warta/internal/monitor/fetch"
@@ -73,7 +74,7 @@ func Migrations() []db.Migrations {
 	return []db.Migrations{web.Migrations, auth.Migrations, audit.Migrations, notify.Migrations, mail.Migrations,
 		medialib.Migrations, campaign.Migrations, content.Migrations, approval.Migrations, calendar.Migrations, publish.Migrations,
 		press.Migrations, importer.Migrations, pitch.Migrations, release.Migrations, distribute.Migrations,
-		newsroom.Migrations, kit.Migrations, subscribe.Migrations, monitor.Migrations}
+		newsroom.Migrations, kit.Migrations, subscribe.Migrations, monitor.Migrations, crisis.Migrations}
 }
 
 // Catalogs are every domain's messages.
@@ -82,7 +83,7 @@ func Catalogs() []i18n.Catalog {
 		channel.Catalog, medialib.Catalog, campaign.Catalog, content.Catalog, approval.Catalog, calendar.Catalog,
 		publish.Catalog, x.Catalog, bluesky.Catalog, mastodon.Catalog, linkedin.Catalog, threads.Catalog, facebook.Catalog, instagram.Catalog,
 		telegram.Catalog, webhook.Catalog, press.Catalog, importer.Catalog, pitch.Catalog, release.Catalog, distribute.Catalog,
-		newsroom.Catalog, kit.Catalog, subscribe.Catalog, query.Catalog, fetch.Catalog, monitor.Catalog}
+		newsroom.Catalog, kit.Catalog, subscribe.Catalog, query.Catalog, fetch.Catalog, monitor.Catalog, crisis.Catalog}
 }
 
 // Navigation is the main menu in the order DESIGN.md gives; an entry exists only when its domain does.
@@ -130,6 +131,10 @@ var Navigation = []web.NavItem{
 		{Key: "monitor.nav.analysis", Path: "/monitoring/analysis", Perm: access.MonitorView},
 		{Key: "monitor.nav.alerts", Path: "/monitoring/alerts", Perm: access.MonitorView},
 	}},
+	{Key: "crisis.nav", Path: "/crisis", Perm: access.CrisisView, Children: []web.NavItem{
+		{Key: "crisis.nav.rooms", Path: "/crisis", Perm: access.CrisisView},
+		{Key: "crisis.nav.settings", Path: "/crisis/settings", Perm: access.CrisisManage},
+	}},
 	{Key: "nav.settings", Path: "/settings", Perm: access.WorkspaceView},
 }
 
@@ -162,8 +167,10 @@ type App struct {
 	Subscribers *subscribe.Service
 	// Monitor is media monitoring: sources, topics, mentions, coverage and alerts.
 	Monitor *monitor.Service
-	Media   media.Store
-	Keys    *secrets.Keyring
+	// Crisis is the crisis room.
+	Crisis *crisis.Service
+	Media  media.Store
+	Keys   *secrets.Keyring
 	// SigningKey signs expiring links (media URLs, review links) of the domains that need them.
 	SigningKey []byte
 	Server     *web.Server
@@ -309,6 +316,10 @@ func (a *App) build(ctx context.Context) error {
 	if err := a.buildMonitor(); err != nil {
 		return err
 	}
+	if err := a.buildCrisis(); err != nil {
+		return err
+	}
+	renderer.Banners = a.crisisBanners
 	homePages, err := home.NewHandlers(a.Server, a.DB, a.Content, a.Approvals, a.Publish, homeMonitoring{a.Monitor})
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func (h *Handlers) APIRoutes() []web.Route {
 		"labels": map[string]any{"type": "array", "items": str}, "attachments": map[string]any{"type": "array", "items": num},
 		"variants": map[string]any{"type": "array", "items": variant}, "base_version": num}}
 	item := map[string]any{"type": "object", "properties": map[string]any{"id": num, "title": str, "body": str, "language": str,
-		"kind":   map[string]any{"type": "string", "enum": []string{string(KindPost), string(KindRelease)}, "description": "a release's other fields are at /api/v1/releases"},
+		"kind":   map[string]any{"type": "string", "enum": []string{string(KindPost), string(KindRelease), string(KindStatement)}, "description": "a release's other fields are at /api/v1/releases"},
 		"status": str, "version": num, "scheduled_at": str, "variants": map[string]any{"type": "array", "items": variant}}}
 	return []web.Route{
 		{Method: "GET", Path: "/api/v1/contents", Perm: access.ContentView, Handler: h.apiList, Summary: "Content items, newest change first; ?q=&status=&network=&campaign=", Response: web.ListOf(item)},

@@ -55,6 +55,9 @@ type Kind string
 const (
 	KindPost    Kind = "post"
 	KindRelease Kind = "release"
+	// KindStatement is a crisis statement (package crisis): it goes to the newsroom and journalists'
+	// lists, and to channels only through the variants it has, which may be none.
+	KindStatement Kind = "statement"
 )
 
 // Item is a content item with its variants.

@@ -147,16 +147,18 @@ func (s *Service) SetOutcome(ctx context.Context, tx *db.Tx, wsID, id int64, st 
 
 // Errors a user can act on.
 var (
-	ErrConflict       = &web.Error{Status: http.StatusConflict, Code: "edit_conflict", Key: "content.error.conflict"}
-	ErrNotApproved    = &web.Error{Status: http.StatusConflict, Code: "not_approved", Key: "content.error.not_approved"}
-	ErrNoTime         = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_time", Key: "content.error.no_time"}
-	ErrPast           = &web.Error{Status: http.StatusUnprocessableEntity, Code: "time_past", Key: "content.error.time_past"}
-	ErrNoAnchor       = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_anchor", Key: "content.error.no_anchor"}
-	ErrNoVariants     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_variants", Key: "content.error.no_variants"}
-	ErrBadTransition  = &web.Error{Status: http.StatusConflict, Code: "bad_status", Key: "content.error.bad_status"}
-	ErrAnchorPast     = &web.Error{Status: http.StatusUnprocessableEntity, Code: "anchor_past", Key: "content.error.anchor_past"}
-	ErrPausedConfirm  = &web.Error{Status: http.StatusConflict, Code: "publishing_paused", Key: "content.error.paused_confirm"}
-	ErrVariantsBroken = &web.Error{Status: http.StatusUnprocessableEntity, Code: "variants_invalid", Key: "content.error.variants"}
+	ErrConflict    = &web.Error{Status: http.StatusConflict, Code: "edit_conflict", Key: "content.error.conflict"}
+	ErrNotApproved = &web.Error{Status: http.StatusConflict, Code: "not_approved", Key: "content.error.not_approved"}
+	ErrNoTime      = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_time", Key: "content.error.no_time"}
+	ErrPast        = &web.Error{Status: http.StatusUnprocessableEntity, Code: "time_past", Key: "content.error.time_past"}
+	ErrNoAnchor    = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_anchor", Key: "content.error.no_anchor"}
+	ErrNoVariants  = &web.Error{Status: http.StatusUnprocessableEntity, Code: "no_variants", Key: "content.error.no_variants"}
+	// ErrStatementFromRoom: a crisis statement is published from its crisis room, not scheduled here.
+	ErrStatementFromRoom = &web.Error{Status: http.StatusConflict, Code: "statement_from_room", Key: "content.error.statement_from_room"}
+	ErrBadTransition     = &web.Error{Status: http.StatusConflict, Code: "bad_status", Key: "content.error.bad_status"}
+	ErrAnchorPast        = &web.Error{Status: http.StatusUnprocessableEntity, Code: "anchor_past", Key: "content.error.anchor_past"}
+	ErrPausedConfirm     = &web.Error{Status: http.StatusConflict, Code: "publishing_paused", Key: "content.error.paused_confirm"}
+	ErrVariantsBroken    = &web.Error{Status: http.StatusUnprocessableEntity, Code: "variants_invalid", Key: "content.error.variants"}
 )
 
 // Input is what the editor sends.
@@ -496,8 +498,8 @@ func (s *Service) Submit(ctx context.Context, a audit.Actor, wsID, id int64) err
 		if it.Status != Draft && it.Status != InReview {
 			return ErrBadTransition
 		}
-		if len(it.Variants) == 0 && it.Kind != KindRelease {
-			return ErrNoVariants // a release goes out by email and the newsroom, not on channels
+		if len(it.Variants) == 0 && it.Kind == KindPost {
+			return ErrNoVariants // releases and statements go out by email and the newsroom, not only on channels
 		}
 		if err := setStatus(ctx, tx, wsID, id, InReview, it.ScheduledAt, it.Offset); err != nil {
 			return err
@@ -538,6 +540,9 @@ type When struct {
 	Accounts []int64
 	// ConfirmPaused schedules although publishing is paused (the post is held at its time).
 	ConfirmPaused bool
+	// Statement is set by the crisis room, the only place a crisis statement is published from
+	// (so an exercise's statement never goes out from the studio).
+	Statement bool
 }
 
 // Schedule sets an item to be published at a time. Where approval is required only an approved
@@ -546,6 +551,9 @@ func (s *Service) Schedule(ctx context.Context, a audit.Actor, wsID, id int64, w
 	it, err := getItem(ctx, s.d, wsID, id)
 	if err != nil {
 		return time.Time{}, err
+	}
+	if it.Kind == KindStatement && !w.Statement {
+		return time.Time{}, ErrStatementFromRoom
 	}
 	if w.KeepRelative && w.At != nil && it.Offset != nil {
 		if o, ok, err := s.relativeTo(ctx, it, *w.At, zone); err != nil {

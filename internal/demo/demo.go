@@ -103,6 +103,9 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 	if err := loadMonitoring(ctx, a, rina, city.ID); err != nil {
 		return false, err
 	}
+	if err := loadCrisis(ctx, a, rina, city.ID); err != nil {
+		return false, err
+	}
 	ngo, err := a.Auth.CreateWorkspace(ctx, actor, ngoName, "en", "Asia/Makassar", admin.ID)
 	if err != nil {
 		return false, err

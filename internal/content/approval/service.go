@@ -45,8 +45,20 @@ type Mailer interface {
 	SendTx(ctx context.Context, tx *db.Tx, msg mail.Message) (int64, error)
 }
 
+// FastTrack lets another package approve some items its own way: a crisis statement goes to
+// the crisis approvers in one step, whatever the workspace's rules, and the crisis room hears of
+// every decision on it.
+type FastTrack interface {
+	// Steps are the steps an item's approval goes through instead of the workspace's; none
+	// means the workspace's rules apply.
+	Steps(ctx context.Context, tx *db.Tx, wsID, itemID int64) ([]Step, error)
+	// Decided is told, in the deciding transaction, of a fast-tracked item's approval or rejection.
+	Decided(ctx context.Context, tx *db.Tx, wsID, itemID int64, approved bool, by, note string) error
+}
+
 // Service holds the approval rules. It is the content studio's content.Workflow.
 type Service struct {
+	fast       FastTrack
 	d          *db.DB
 	items      Items
 	members    Members
@@ -63,6 +75,21 @@ func NewService(d *db.DB, items Items, members Members, n Notifier, m Mailer, b 
 	return &Service{d: d, items: items, members: members, notify: n, mail: m, bundle: b, baseURL: baseURL, signingKey: signingKey}
 }
 
+// SetFastTrack sets who approves some items their own way (the crisis room).
+func (s *Service) SetFastTrack(f FastTrack) { s.fast = f }
+
+// steps are the steps an item's new approval request goes through, and whether they are fast-tracked.
+func (s *Service) steps(ctx context.Context, tx *db.Tx, wsID, itemID int64) ([]Step, bool, error) {
+	if s.fast != nil {
+		steps, err := s.fast.Steps(ctx, tx, wsID, itemID)
+		if err != nil || len(steps) > 0 {
+			return steps, true, err
+		}
+	}
+	set, err := loadSettings(ctx, tx, wsID)
+	return set.effective(), false, err
+}
+
 // Settings returns a workspace's approval rules.
 func (s *Service) Settings(ctx context.Context, wsID int64) (Settings, error) {
 	return loadSettings(ctx, s.d, wsID)
@@ -77,11 +104,10 @@ func (s *Service) Required(ctx context.Context, wsID int64) (bool, error) {
 // Submitted starts the approval of a version (content.Submit calls it in its transaction) and
 // tells the first step's approvers. Asking again for the version that already waits changes nothing.
 func (s *Service) Submitted(ctx context.Context, tx *db.Tx, wsID, itemID int64, version int, by audit.Actor) error {
-	set, err := loadSettings(ctx, tx, wsID)
+	steps, _, err := s.steps(ctx, tx, wsID, itemID)
 	if err != nil {
 		return err
 	}
-	steps := set.effective()
 	if len(steps) == 0 {
 		return nil
 	}
@@ -152,12 +178,17 @@ func (s *Service) Edited(ctx context.Context, tx *db.Tx, wsID, itemID int64, ver
 	if err != nil {
 		return err
 	}
+	steps, fast, err := s.steps(ctx, tx, wsID, itemID)
+	if err != nil {
+		return err
+	}
 	it, members, err := s.itemAndMembers(ctx, wsID, itemID)
 	if err != nil {
 		return err
 	}
 	var waiting []int64
-	if steps := set.effective(); len(steps) > 0 && (set.Requires() || hadPending) {
+	// A fast-tracked item (a crisis statement) always waits for its approvers again.
+	if len(steps) > 0 && (set.Requires() || hadPending || fast) {
 		last := olds[len(olds)-1]
 		r := &Request{WorkspaceID: wsID, ItemID: itemID, Version: version, Steps: steps, SubmittedBy: last.SubmittedBy, SubmittedLabel: last.SubmittedLabel}
 		if err := insertRequest(ctx, tx, r); err != nil {
@@ -373,6 +404,14 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, rv Reviewer, wsID, 
 		}
 		step := req.Current()
 		approvers := resolve(step, members)
+		if rv.UserID == 0 && s.fast != nil {
+			// A crisis statement is decided by the crisis approvers themselves, never by a link.
+			if steps, err := s.fast.Steps(ctx, tx, wsID, itemID); err != nil {
+				return err
+			} else if len(steps) > 0 {
+				return ErrNotYourStep
+			}
+		}
 		if rv.UserID != 0 {
 			if !slices.Contains(ids(approvers), rv.UserID) {
 				return ErrNotYourStep
@@ -425,6 +464,11 @@ func (s *Service) Decide(ctx context.Context, a audit.Actor, rv Reviewer, wsID, 
 		}
 		if err != nil {
 			return err
+		}
+		if s.fast != nil && (out == OutcomeApproved || out == OutcomeRejected) {
+			if err := s.fast.Decided(ctx, tx, wsID, itemID, out == OutcomeApproved, rv.Name, note); err != nil {
+				return err
+			}
 		}
 		action := "approval.approved"
 		if !approve {
