@@ -166,13 +166,10 @@ func (p crisisPublishing) PublishNow(ctx context.Context, a audit.Actor, wsID, i
 
 func (p crisisPublishing) SendChat(ctx context.Context, wsID, accountID int64, key, text string) error {
 	err := p.a.Publish.SendText(ctx, wsID, accountID, key, text)
-	var ce *channel.Error
-	switch {
-	case !errors.As(err, &ce):
-		return err
-	case ce.Kind == channel.Unauthorized || ce.Kind == channel.Rejected:
+	switch refused, uncertain := chatOutcome(err); {
+	case refused:
 		return fmt.Errorf("%w: %w", crisis.ErrRefused, err)
-	case ce.Kind == channel.Unknown:
+	case uncertain:
 		return fmt.Errorf("%w: %w", crisis.ErrUncertain, err)
 	}
 	return err

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -611,4 +614,65 @@ func TestCrisisEscalationChatAndExercise(t *testing.T) {
 			t.Errorf("the review: %d %v", status, body)
 		}
 	})
+}
+
+// A team call whose answer is lost (the gateway times out after the message went through) is
+// marked uncertain and not sent again: the team is not called twice.
+func TestCrisisCallWithALostAnswerIsNotRepeated(t *testing.T) {
+	hooks := webhooktest.New()
+	defer hooks.Close()
+	var lose atomic.Bool
+	target, _ := url.Parse(hooks.URL())
+	forward := httputil.NewSingleHostReverseProxy(target)
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !lose.Load() {
+			forward.ServeHTTP(w, r)
+			return
+		}
+		forward.ServeHTTP(httptest.NewRecorder(), r) // it arrives; its answer does not
+		w.WriteHeader(http.StatusGatewayTimeout)
+	}))
+	defer gateway.Close()
+	p := startPublishing(t, db.SQLite, func(c *config.Config) { c.ChannelEndpoints = map[string]string{"teams": gateway.URL} })
+	ctx, a := context.Background(), p.env.App
+	values := hooks.ConnectValuesFor(channel.Teams)
+	for k, v := range values {
+		values[k] = strings.ReplaceAll(v, hooks.URL(), gateway.URL) // the workflow's address is the gateway's
+	}
+	p.connectForm(channel.Teams, values)
+	teams := p.account(channel.Teams)
+	if err := a.Crisis.SaveSettings(ctx, p.actor, p.wsID, crisis.Settings{MinAcks: 1, EscalateMinutes: 15, ChatAccounts: []int64{teams.ID},
+		Team: []crisis.Member{{List: crisis.FirstList, UserID: p.actor.UserID}}}); err != nil {
+		t.Fatal(err)
+	}
+	lose.Store(true)
+	c, err := a.Crisis.Declare(ctx, p.actor, p.wsID, crisis.DeclareInput{Name: "Kebakaran gudang", Type: playbook.Accidental, Severity: "high",
+		OwnerID: p.actor.UserID, Pause: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := func() string {
+		room, err := a.Crisis.Room(ctx, p.wsID, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range room.Sends {
+			if s.Channel == "chat" {
+				return s.State
+			}
+		}
+		return ""
+	}
+	for deadline := time.Now().Add(30 * time.Second); state() != "uncertain"; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the call with a lost answer is %q", state())
+		}
+	}
+	time.Sleep(2 * time.Second) // room for a repeat, were there one
+	if n := len(hooks.Posts()); n != 1 {
+		t.Errorf("the team chat got the call %d times", n)
+	}
+	if page := authtest.Text(p.owner.Get(fmt.Sprintf("%s/crisis/%d", p.w, c.ID)).Body); !strings.Contains(page, "uncertain: check whether it arrived") {
+		t.Errorf("the room does not say the call is uncertain: %s", apptest.Excerpt(page))
+	}
 }

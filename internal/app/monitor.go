@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -105,7 +106,21 @@ func (m monitorAccounts) ChatAccounts(ctx context.Context, wsID int64) ([]monito
 }
 
 func (m monitorAccounts) SendChat(ctx context.Context, wsID, accountID int64, key, text string) error {
-	return m.p.SendText(ctx, wsID, accountID, key, text)
+	err := m.p.SendText(ctx, wsID, accountID, key, text)
+	if _, uncertain := chatOutcome(err); uncertain {
+		return fmt.Errorf("%w: %w", monitor.ErrUncertain, err)
+	}
+	return err
+}
+
+// chatOutcome says of a chat message that failed whether trying again will not help (refused: the
+// account is disconnected, the channel gone) or could post it twice (uncertain: the answer was lost).
+func chatOutcome(err error) (refused, uncertain bool) {
+	var ce *channel.Error
+	if !errors.As(err, &ce) {
+		return false, false
+	}
+	return ce.Kind == channel.Unauthorized || ce.Kind == channel.Rejected, ce.Kind == channel.Unknown
 }
 
 // monitorReleases are the distributed releases, with their campaigns, for coverage.

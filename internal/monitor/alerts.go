@@ -32,9 +32,13 @@ var AlertKinds = []string{AlertSpike, AlertNegative, AlertMention}
 // Chat sends an alert to a connected chat account (Telegram, Slack, Teams).
 type Chat interface {
 	ChatAccounts(ctx context.Context, wsID int64) ([]Account, error)
-	// SendChat posts text; key is the same on every attempt at one message.
+	// SendChat posts text; key is the same on every attempt at one message. An error wrapping
+	// ErrUncertain says the answer was lost and the message may have arrived.
 	SendChat(ctx context.Context, wsID, accountID int64, key, text string) error
 }
+
+// ErrUncertain marks a chat message that may or may not have arrived: it is not sent again.
+var ErrUncertain = errors.New("monitor: the chat message may or may not have arrived")
 
 // Rule is when to raise an alert and whom to tell.
 type Rule struct {
@@ -606,6 +610,11 @@ func (s *Service) sendChat(ctx context.Context, sendID int64, last bool) error {
 		sendErr = errors.New("no chat connector")
 	} else {
 		sendErr = s.Chat.SendChat(ctx, wsID, accountID, "alert-"+strconv.FormatInt(sendID, 10), text)
+	}
+	if errors.Is(sendErr, ErrUncertain) {
+		// The message may have arrived: sending it again could post the alert twice.
+		_, err := s.DB.Exec(ctx, `UPDATE monitor_alert_sends SET state = 'uncertain', error = ? WHERE id = ?`, clip(sendErr.Error(), 500), sendID)
+		return err
 	}
 	if sendErr != nil {
 		state := "pending"
