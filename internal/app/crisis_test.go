@@ -598,8 +598,13 @@ func TestCrisisEscalationChatAndExercise(t *testing.T) {
 			t.Errorf("released after ten minutes: %d (%v)", released(), err)
 		}
 		a.Crisis.SetClock(time.Now)
-		if _, err := a.Crisis.PostUpdate(ctx, p.actor, p.wsID, ex, "investigating", "Kami memeriksa laporan retakan.", "id"); err != nil {
-			t.Fatal(err)
+		for range 2 { // pressed twice: one update
+			if _, err := a.Crisis.PostUpdate(ctx, p.actor, p.wsID, ex, "investigating", "Kami memeriksa laporan retakan.", "id"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if updates, err := a.Crisis.Updates(ctx, p.wsID, ex); err != nil || len(updates) != 1 {
+			t.Errorf("the same update pressed twice: %d updates (%v)", len(updates), err)
 		}
 		if notices, err := a.Newsroom.Notices(ctx, p.wsID, ""); err != nil || len(notices) != 0 {
 			t.Errorf("an exercise posted on the newsroom: %v %v", notices, err)

@@ -380,28 +380,53 @@ func (s *Service) PostUpdate(ctx context.Context, a audit.Actor, wsID, id int64,
 	if err != nil {
 		return nil, err
 	}
-	u := &Update{State: state, Text: clip(text, 4000), Lang: lang, PostedBy: a.Label, PostedAt: s.clock()}
-	var noticeID int64
-	if !c.Exercise && s.Newsroom != nil {
+	public := !c.Exercise && s.Newsroom != nil
+	if public {
 		if ok, err := s.Newsroom.Enabled(ctx, wsID); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, ErrNoNewsroom
 		}
-		if noticeID, u.URL, err = s.Newsroom.PublishNotice(ctx, a, wsID, Notice{Kind: "status", Incident: c.PublicName, IncidentKey: incidentKey(c),
-			State: state, Lang: lang, Body: u.Text}); err != nil {
-			return nil, err
-		}
 	}
+	u := &Update{State: state, Text: clip(text, 4000), Lang: lang, PostedBy: a.Label, PostedAt: s.clock()}
+	// The update is recorded first, under the workspace's lock: the same update sent twice within
+	// a few minutes (a double press) is the one already there, posted once.
+	var repeat bool
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO crisis_updates (crisis_id, state, text, lang, notice_id, notice_url, posted_by, posted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, id, state, u.Text, lang, nullID(noticeID), u.URL, a.Label, u.PostedAt).Scan(&u.ID); err != nil {
+		if err := lockWorkspace(ctx, tx, wsID, u.PostedAt); err != nil {
+			return err
+		}
+		err := tx.QueryRow(ctx, `SELECT id, notice_url, posted_at FROM crisis_updates WHERE crisis_id = ? AND state = ? AND text = ? AND posted_at >= ?
+			ORDER BY id DESC LIMIT 1`, id, state, u.Text, u.PostedAt.Add(-repeatWindow)).Scan(&u.ID, &u.URL, &u.PostedAt)
+		if err == nil {
+			repeat = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO crisis_updates (crisis_id, state, text, lang, posted_by, posted_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			id, state, u.Text, lang, a.Label, u.PostedAt).Scan(&u.ID); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, id, a, "update_"+state, u.Text, nil, "update", u.ID)
 	})
+	// A repeat is posted only when the first try did not reach the newsroom and is not still under way.
+	if err != nil || !public || repeat && (u.URL != "" || s.clock().Sub(u.PostedAt) < 30*time.Second) {
+		return u, err
+	}
+	noticeID, url, err := s.Newsroom.PublishNotice(ctx, a, wsID, Notice{Kind: "status", Incident: c.PublicName, IncidentKey: incidentKey(c),
+		State: state, Lang: lang, Body: u.Text})
+	if err != nil {
+		return nil, err
+	}
+	u.URL = url
+	_, err = s.DB.Exec(ctx, `UPDATE crisis_updates SET notice_id = ?, notice_url = ? WHERE id = ?`, noticeID, url, u.ID)
 	return u, err
 }
+
+// repeatWindow is how long the same status update counts as a repeat of the one already posted.
+const repeatWindow = 5 * time.Minute
 
 // Updates are the crisis's status updates, oldest first.
 func (s *Service) Updates(ctx context.Context, wsID, id int64) ([]Update, error) {
