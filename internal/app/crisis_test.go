@@ -290,6 +290,9 @@ func TestCrisisRoom(t *testing.T) {
 		}
 		mustStatus(t, ratna.Post(fmt.Sprintf("%s/statements/%d/submit", room, st.ID), nil), http.StatusSeeOther)
 		mustStatus(t, ratna.Post(fmt.Sprintf("%s/approvals/%d/decision", w, st.ItemID), url.Values{"decision": {"approve"}}), http.StatusSeeOther)
+		// The media row of the stakeholder matrix is delivered by this statement.
+		mustStatus(t, ratna.Post(room+"/messages", url.Values{"audience": {"Media"}, "message": {"Holding statement and the next briefing time"},
+			"channel": {"Newsroom"}, "item": {fmt.Sprint(st.ItemID)}}), http.StatusSeeOther)
 		// An account the statement has no text for is refused, not replaced by another.
 		if _, err := a.Crisis.PublishStatement(ctx, o.actor, o.ws.ID, c.ID, st.ID, crisis.PublishInput{Accounts: []int64{o.mastodon + 1000}}); !errors.Is(err, crisis.ErrNoText) {
 			t.Errorf("publishing to an account without a text: %v", err)
@@ -326,6 +329,9 @@ func TestCrisisRoom(t *testing.T) {
 		}
 		if n := countText(o.ms.Posts(), "Festival kuliner"); n != 0 {
 			t.Errorf("publishing the statement let the held post out too")
+		}
+		if msgs, err := a.Crisis.Messages(ctx, o.ws.ID, c.ID); err != nil || len(msgs) != 1 || msgs[0].Status != "sent" {
+			t.Errorf("the matrix row the statement delivers: %+v %v", msgs, err)
 		}
 		public := o.env.Browser().Get("/newsroom/" + o.ws.Slug + "/")
 		if got := authtest.Text(public.Body); !strings.Contains(got, st.Title) {

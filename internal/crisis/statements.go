@@ -350,9 +350,15 @@ func (s *Service) publishStatement(ctx context.Context, a audit.Actor, c *Crisis
 			return err
 		}
 	}
-	_, err := s.DB.Exec(ctx, `UPDATE crisis_statements SET state = ?, published_at = ?, publishing_at = NULL WHERE id = ?`,
-		StatementPublished, s.clock(), stID)
-	return err
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE crisis_statements SET state = ?, published_at = ?, publishing_at = NULL WHERE id = ?`,
+			StatementPublished, s.clock(), stID); err != nil {
+			return err
+		}
+		// The stakeholder messages this statement delivers are sent with it.
+		_, err := tx.Exec(ctx, `UPDATE crisis_messages SET status = 'sent', updated_at = ? WHERE crisis_id = ? AND item_id = ?`, s.clock(), id, st.ItemID)
+		return err
+	})
 }
 
 func incidentKey(c *Crisis) string { return "crisis-" + strconv.FormatInt(c.ID, 10) }
